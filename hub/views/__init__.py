@@ -1,0 +1,1 @@
+"""Views of the hub, one module per area; each view is thin: parse, authorise, call a service or selector, render."""

@@ -1,0 +1,42 @@
+"""Shared fixtures: a user for every role, and test defaults (mail delivered in-process to Django's outbox)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import ROLE_NAMES, make_user_with_role
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(settings):
+    # Deliver mail synchronously into django.core.mail.outbox; the task queue path has its own tests.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}}
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture
+def user_for_role(db):
+    """Factory fixture: user_for_role("salga_staff") -> a saved user holding exactly that role."""
+    return make_user_with_role
+
+
+@pytest.fixture(params=ROLE_NAMES)
+def role(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def client_for_role(db):
+    """client_for_role(role) -> (client logged in as a new user with that role, or anonymous for visitor; user)."""
+
+    def make(role: str):
+        client = Client()
+        user = make_user_with_role(role)
+        if user is not None:
+            client.force_login(user)
+        return client, user
+
+    return make
