@@ -4,7 +4,8 @@ An app registers from its AppConfig.ready():
 - a search provider (site search at /search/),
 - a home-page section,
 - a municipality-page section,
-- a part of "download my data" and of account deletion.
+- a part of "download my data" and of account deletion,
+- a demo-data seeder (run by `manage.py seed_demo` after the hub's own).
 """
 
 from __future__ import annotations
@@ -56,11 +57,22 @@ class DataRightsPart:
 
 
 @dataclass
+class DemoSeeder:
+    """An app's demo content. `seed(stdout)` must be idempotent and return demo log-ins it created as
+    (role label, email) pairs."""
+
+    key: str
+    order: int
+    seed: Callable[[Any], list[tuple[str, str]]]
+
+
+@dataclass
 class _Registry:
     search_providers: list[SearchProvider] = field(default_factory=list)
     home_sections: list[PageSection] = field(default_factory=list)
     municipality_sections: list[PageSection] = field(default_factory=list)
     data_rights_parts: list[DataRightsPart] = field(default_factory=list)
+    demo_seeders: list[DemoSeeder] = field(default_factory=list)
 
 
 _registry = _Registry()
@@ -104,3 +116,12 @@ def municipality_sections() -> list[PageSection]:
 
 def data_rights_parts() -> list[DataRightsPart]:
     return list(_registry.data_rights_parts)
+
+
+def register_demo_seeder(seeder: DemoSeeder) -> None:
+    _add(_registry.demo_seeders, seeder)
+    _registry.demo_seeders.sort(key=lambda seeder: seeder.order)
+
+
+def demo_seeders() -> list[DemoSeeder]:
+    return list(_registry.demo_seeders)
