@@ -39,3 +39,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
 }
 
 STAFF_ROLES = frozenset(GROUP_ROLES)
+
+# Permissions later apps give these groups (created by the apps' own migrations, listed here for reference):
+# resources: Content reviewers -> review_resource, publish_resource_directly; SALGA staff -> publish_resource_directly;
+#            Site administrators -> both.

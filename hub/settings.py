@@ -68,6 +68,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS") or [SITE_URL]
 
 INSTALLED_APPS = [
     "hub",
+    "resources",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -40,6 +40,7 @@ if settings.DEBUG:
 
 urlpatterns = [
     path("", include((hub_patterns, "hub"))),
+    path("resources/", include("resources.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""The resource centre: the searchable library of local-government knowledge products."""

@@ -1,0 +1,1 @@
+"""Views of the resource centre, one module per area."""
