@@ -11,3 +11,4 @@ class HubConfig(AppConfig):
 
         registry.register_search_provider(search_providers.MunicipalitySearchProvider())
         registry.register_search_provider(search_providers.PeopleSearchProvider())
+        registry.register_search_provider(search_providers.ExpertSearchProvider())

@@ -35,6 +35,13 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "hub.verify_officials",
         "hub.view_internal_content",
         "hub.view_auditentry",
+        # Django admin for the admin-managed lists (migration 0004); set_roles gives administrators is_staff.
+        "hub.add_expertisearea", "hub.change_expertisearea", "hub.delete_expertisearea", "hub.view_expertisearea",
+        "hub.add_verifiedemaildomain", "hub.change_verifiedemaildomain", "hub.delete_verifiedemaildomain",
+        "hub.view_verifiedemaildomain",
+        "hub.add_organisation", "hub.change_organisation", "hub.view_organisation",
+        "hub.change_user", "hub.view_user", "hub.change_profile", "hub.view_profile",
+        "hub.view_municipality", "hub.view_province", "hub.view_contactmessage",
     ],
 }
 

@@ -1,27 +1,33 @@
-"""The hub's own site-search providers: municipalities (everyone) and people (signed-in members, opted-in only)."""
+"""The hub's own site-search providers: municipalities (everyone), and people in the member directory and experts
+(signed-in members only, opted-in people only)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Municipality, Profile
+from hub.filters import text_condition
+from hub.models import Profile
 from hub.registry import SearchGroup, SearchResult
+from hub.selectors import directory_profiles, matching_municipalities
 
 
 class MunicipalitySearchProvider:
+    """Municipalities by name (accents ignored, near spellings found by trigram similarity: "Khai Ma" finds
+    Khâi-Ma), code or province name, as on /municipalities/?q= (its "see all" page); exact codes first, then the
+    closest names."""
+
     key = "municipalities"
     label = _("Municipalities")
 
     def search(self, *, user: Any, query: str, limit: int) -> SearchGroup:
         matches = (
-            Municipality.objects.select_related("province", "district")
-            .filter(Q(name__unaccent__icontains=query) | Q(code__iexact=query) | Q(province__name__icontains=query))
-            .order_by("name")
+            matching_municipalities(query)
+            .select_related("province")
+            .order_by("exact_code", "-similarity", "name")
         )
         total = matches.count()
         results = [
@@ -31,38 +37,61 @@ class MunicipalitySearchProvider:
                 summary=municipality.get_category_display(),
                 meta=f"{municipality.code} · {municipality.province.name}",
             )
-            for municipality in matches[:limit]
+            for municipality in (matches[:limit] if total else [])
         ]
-        return SearchGroup(key=self.key, label=str(self.label), results=results, total=total,
-                           more_url=reverse("hub:municipality_list") + "?" + urlencode({"q": query}))
+        return SearchGroup(
+            key=self.key,
+            label=str(self.label),
+            results=results,
+            total=total,
+            more_url=reverse("hub:municipality_list") + "?" + urlencode({"q": query}),
+        )
 
 
-class PeopleSearchProvider:
-    key = "people"
+class _DirectorySearchProvider:
+    key = ""
     label = _("People")
+    experts = False
+    list_url_name = "hub:person_list"
 
     def search(self, *, user: Any, query: str, limit: int) -> SearchGroup:
         profiles = (
-            Profile.objects.visible_to(user)
-            .select_related("user", "organisation")
-            .filter(
-                Q(user__full_name__unaccent__icontains=query)
-                | Q(job_title__unaccent__icontains=query)
-                | Q(organisation__name__unaccent__icontains=query)
-                | Q(expertise__name__icontains=query)
-            )
-            .distinct()
-            .order_by("user__full_name")
+            directory_profiles(user=user, experts=self.experts)
+            .filter(text_condition(query))
+            .order_by("user__full_name", "pk")
         )
         total = profiles.count()
-        results = [
-            SearchResult(
-                title=profile.user.display_name,
-                url=reverse("hub:person_detail", kwargs={"pk": profile.user_id}),
-                summary=profile.job_title,
-                meta=profile.organisation.name if profile.organisation else "",
-            )
-            for profile in profiles[:limit]
-        ]
-        return SearchGroup(key=self.key, label=str(self.label), results=results, total=total,
-                           more_url=reverse("hub:person_list") + "?" + urlencode({"q": query}))
+        results = [_person_result(profile) for profile in (profiles[:limit] if total else [])]
+        return SearchGroup(
+            key=self.key,
+            label=str(self.label),
+            results=results,
+            total=total,
+            more_url=reverse(self.list_url_name) + "?" + urlencode({"q": query}),
+        )
+
+
+def _person_result(profile: Profile) -> SearchResult:
+    meta = profile.organisation.name if profile.organisation else ""
+    return SearchResult(
+        title=profile.user.display_name,
+        url=reverse("hub:person_detail", kwargs={"pk": profile.user_id}),
+        summary=profile.job_title,
+        meta=meta,
+    )
+
+
+class PeopleSearchProvider(_DirectorySearchProvider):
+    """People listed in the member directory (members only; visible_to gives visitors nothing)."""
+
+    key = "people"
+    label = _("People")
+
+
+class ExpertSearchProvider(_DirectorySearchProvider):
+    """People available to advise peers (members only)."""
+
+    key = "experts"
+    label = _("Experts")
+    experts = True
+    list_url_name = "hub:expert_list"

@@ -199,6 +199,8 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_MAX_EMAIL_ADDRESSES = 2
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Tell people by email when their password, email address or two-factor settings change (with IP and browser).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LG Knowledge Hub] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
@@ -214,9 +216,25 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+ACCOUNT_FORMS = {
+    "login": "hub.account_forms.LoginForm",
+    "signup": "hub.account_forms.SignupForm",
+    "add_email": "hub.account_forms.AddEmailForm",
+    "change_password": "hub.account_forms.ChangePasswordForm",
+    "set_password": "hub.account_forms.SetPasswordForm",
+    "reset_password": "hub.account_forms.ResetPasswordForm",
+    "reset_password_from_key": "hub.account_forms.ResetPasswordKeyForm",
+    "reauthenticate": "hub.account_forms.ReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
+MFA_FORMS = {
+    "authenticate": "hub.account_forms.AuthenticateForm",
+    "reauthenticate": "hub.account_forms.ReauthenticateCodeForm",
+    "activate_totp": "hub.account_forms.ActivateTOTPForm",
+}
 USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_ADAPTER = "hub.adapters.UserSessionsAdapter"
 
 # Email: every message goes through a background task (hub.mail.TaskQueueBackend) after the transaction commits;
 # the task hands it to EMAIL_DELIVERY_BACKEND. In development the delivery backend writes .eml files under var/mail,
@@ -300,6 +318,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Rate limits count per client IP: behind a reverse proxy that IP is the last X-Forwarded-For hop it added.
+    ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -307,7 +327,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 X_FRAME_OPTIONS = "DENY"
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# A rejected CSRF check answers with the hub's styled 403 page (explaining that the form expired), not Django's.
+CSRF_FAILURE_VIEW = "hub.views.pages.csrf_failure"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), browsing-topics=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -323,6 +348,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploads larger than this are streamed to a temporary file instead of being held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 262_144
+
+# Resource centre (resources/): upload limit per file, optional ClamAV scanning (clamd INSTREAM over TCP or a Unix
+# socket), and who sends file bytes ("django", or "x-accel-redirect" / "x-sendfile" to hand it to nginx / Apache).
+RESOURCES_MAX_UPLOAD_BYTES = env_int("RESOURCES_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+CLAMAV_URL = env("CLAMAV_URL")  # e.g. tcp://127.0.0.1:3310
+CLAMAV_SOCKET = env("CLAMAV_SOCKET")  # e.g. /run/clamav/clamd.ctl
+CLAMAV_TIMEOUT = env_int("CLAMAV_TIMEOUT", 30)
+RESOURCES_FILE_DELIVERY = env("RESOURCES_FILE_DELIVERY", "django")
+RESOURCES_X_ACCEL_PREFIX = env("RESOURCES_X_ACCEL_PREFIX", "/protected-media/")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """URLs of the whole site. Each app adds its own include() when it arrives."""
 
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -37,6 +38,9 @@ if settings.DEBUG:
         path("dev/mail/", pages.dev_mail, name="dev_mail"),
         path("dev/mail/<str:message_id>/", pages.dev_mail_detail, name="dev_mail_detail"),
     ]
+
+# Django admin logs in through allauth, so its rate limits, email verification and two-factor step apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include((hub_patterns, "hub"))),

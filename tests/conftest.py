@@ -9,12 +9,16 @@ from tests.factories import ROLE_NAMES, make_user_with_role
 
 
 @pytest.fixture(autouse=True)
-def _test_defaults(settings):
+def _test_defaults(settings, tmp_path):
     # Deliver mail synchronously into django.core.mail.outbox; the task queue path has its own tests.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}}
     settings.SECURE_SSL_REDIRECT = False
+    # Argon2 as in production, at test cost (tests/hashers.py); production hashes still verify.
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
+    # Stored files (uploads, the demo's generated documents) go to a per-test folder, never the dev var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -75,7 +75,11 @@ def make_user_with_role(role: str, **user_fields) -> User | None:
         profile.save()
     elif role in GROUP_ROLES:
         user.groups.add(Group.objects.get(name=GROUP_ROLES[role]))
-        if role != Role.SITE_ADMINISTRATOR:
+        if role == Role.SITE_ADMINISTRATOR:
+            # As hub.services.roles.set_roles does: site administrators may use Django admin.
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        else:
             profile.organisation = Organisation.objects.get(kind="salga", is_national_office=True)
             profile.save()
     return user

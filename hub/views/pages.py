@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -27,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def site_search(request: HttpRequest) -> HttpResponse:
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    query = selectors.clean_search_query(request.GET.get("q", ""))
     groups = selectors.site_search(user=request.user, query=query) if query else []
     return render(
         request,
@@ -62,18 +64,29 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "up"})
 
 
+@never_cache
+@require_GET
 def dev_mail(request: HttpRequest) -> HttpResponse:
+    """Development only: the email CaptureBackend kept, newest first. 404 whenever DEBUG is off, even if the URL
+    was registered (urls.py only adds it with DEBUG on)."""
     if not settings.DEBUG:
         raise Http404
     return render(request, "hub/dev_mail_list.html", {"messages_captured": mail.captured_messages()})
 
 
+@never_cache
+@require_GET
 def dev_mail_detail(request: HttpRequest, message_id: str) -> HttpResponse:
+    """Development only: one captured email, its links clickable (verification and password-reset links)."""
     if not settings.DEBUG:
         raise Http404
     for message in mail.captured_messages():
         if message["id"] == message_id:
-            return render(request, "hub/dev_mail_detail.html", {"message": message})
+            crumbs = [
+                (_("Captured email"), reverse("hub:dev_mail")),
+                (message["subject"] or _("(no subject)"), None),
+            ]
+            return render(request, "hub/dev_mail_detail.html", {"message": message, "crumbs": crumbs})
     raise Http404
 
 
@@ -83,6 +96,12 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the styled 403 page, explaining the likely cause (a form left open too long, or cookies
+    blocked). Django has already logged the reason to django.security.csrf; it is not shown to the visitor."""
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
