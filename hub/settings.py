@@ -69,6 +69,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS") or [SITE_URL]
 INSTALLED_APPS = [
     "hub",
     "resources",
+    "networks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

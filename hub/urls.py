@@ -45,6 +45,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", include((hub_patterns, "hub"))),
     path("resources/", include("resources.urls")),
+    path("networks/", include("networks.urls")),
+    path("events/", include("networks.event_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

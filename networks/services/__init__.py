@@ -1,0 +1,1 @@
+"""Writes of the networks app, one module per area (membership, forum, moderation, notifications, events)."""

@@ -1,0 +1,1 @@
+"""Views of the peer learning networks, one module per area."""
