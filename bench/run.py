@@ -2,6 +2,9 @@
 
     python bench/run.py            # make bench calls this
     python bench/run.py page_weight
+    python bench/run.py page_weight search
+
+Every script in bench/ with a `if __name__ == "__main__":` block is a benchmark; the other modules are its helpers.
 
 A benchmark that crashes makes the run exit 1; a slow or heavy figure does not (benchmarks are not tests).
 """
@@ -16,8 +19,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def is_benchmark(path: Path) -> bool:
+    """A benchmark is a script: it has a `__main__` block. Other modules here (settings, corpus generators...) are
+    helpers that benchmarks import."""
+    return path.name != "run.py" and 'if __name__ == "__main__":' in path.read_text(encoding="utf-8")
+
+
 def benchmarks(names: list[str]) -> list[Path]:
-    found = sorted(path for path in HERE.glob("*.py") if path.name not in {"run.py", "__init__.py"})
+    found = sorted(path for path in HERE.glob("*.py") if is_benchmark(path))
     if names:
         found = [path for path in found if path.stem in names]
     return found

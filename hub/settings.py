@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "hub.context_processors.hub",
+                "networks.context_processors.notifications",
             ],
         },
     }

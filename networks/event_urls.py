@@ -8,6 +8,7 @@ app_name = "events"
 
 urlpatterns = [
     path("", events.event_list, name="event_list"),
+    path("new/", events.hub_event_create, name="event_create"),
     path("my-calendar/<str:token>.ics", events.personal_calendar, name="personal_calendar"),
     path("<slug:slug>/", events.event_detail, name="event_detail"),
     path("<slug:slug>/edit/", events.event_edit, name="event_edit"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", network.network_list, name="network_list"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/settings/", notifications.notification_settings, name="notification_settings"),
+    path("notifications/unsubscribe/<str:token>/", notifications.unsubscribe, name="notification_unsubscribe"),
     path("invitations/<str:token>/", membership.invitation_accept, name="invitation_accept"),
     path("<slug:slug>/", network.network_detail, name="network_detail"),
     path("<slug:slug>/join/", membership.join, name="join"),

@@ -8,6 +8,7 @@ from resources.services.search import refresh_search_vocabulary
 
 
 @task()
-def refresh_search_vocabulary_task() -> None:
-    """Recompute the "did you mean" vocabulary (a few seconds at 100,000 resources; readers are not blocked)."""
-    refresh_search_vocabulary()
+def refresh_search_vocabulary_task(requested_at: float | None = None) -> None:
+    """Recompute the "did you mean" vocabulary (seconds at 100,000 resources; readers are not blocked), unless a
+    refresh already started after this one was asked for."""
+    refresh_search_vocabulary(requested_at=requested_at)

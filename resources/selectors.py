@@ -5,7 +5,7 @@ Everything starts from `Resource.objects.visible_to(user)`: results, counts, fac
 related items never include (or reveal through a number or a word) a resource the person may not see.
 
 Search runs as one SQL statement per page (total, facet counts, the page's ids, ranks and highlighted snippets) plus
-one to load the page's resources, and, only when nothing matched, one for "did you mean" — whatever the page size.
+one to load the page's resources, and, only when nothing matched, two for "did you mean" — whatever the page size.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -45,10 +44,10 @@ HEADLINE_OPTIONS = (
     f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_STOP}, MaxWords=28, MinWords=12, ShortWord=2, "
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
-SUGGESTION_MIN_SIMILARITY = 0.45
-RANK_CANDIDATES = 1500
+SUGGESTION_MIN_SIMILARITY = 0.35
+RANK_CANDIDATES = 1000
 # Facet counts are exact up to this many candidates, estimated from an even sample of about this size beyond.
-FACET_SAMPLE_SIZE = 3000
+FACET_SAMPLE_SIZE = 2000
 FACET_SHOWN = 8
 SUGGESTION_MAX_TERMS = 6
 
@@ -184,6 +183,8 @@ class FacetOption:
     count: int
     selected: bool = False
     depth: int = 0
+    parent: str = ""  # a sub-topic's theme (value)
+    parent_label: str = ""
 
 
 @dataclass
@@ -207,6 +208,11 @@ class Facet:
         return self._split()[1]
 
     def _split(self) -> tuple[list[FacetOption], list[FacetOption]]:
+        if self.name == "topic":
+            # Every theme at once; a theme's sub-topics when it (or one of them) is chosen; the rest folded away.
+            open_themes = {option.parent or option.value for option in self.options if option.selected}
+            shown = [o for o in self.options if not o.depth or o.selected or o.parent in open_themes]
+            return shown, [o for o in self.options if o not in shown]
         shown, more = [], []
         for option in self.options:
             (shown if option.selected or len(shown) < FACET_SHOWN else more).append(option)
@@ -247,19 +253,34 @@ def facet_names_for(user: Any) -> list[str]:
     return names
 
 
-def _order_sql(sort: str, has_query: bool) -> str:
+def _order_sql(sort: str, has_query: bool, prefix: str = "") -> str:
+    p = prefix
     if sort == Sort.RELEVANCE and has_query:
-        return "rank DESC, published_at DESC NULLS LAST, id DESC"
+        return f"{p}rank DESC NULLS LAST, {p}published_at DESC NULLS LAST, {p}id DESC"
     if sort == Sort.DOWNLOADS:
-        return "download_count DESC, published_at DESC NULLS LAST, id DESC"
+        return f"{p}download_count DESC, {p}published_at DESC NULLS LAST, {p}id DESC"
     if sort == Sort.TITLE:
-        return "lower(title), id"
-    return "published_at DESC NULLS LAST, id DESC"
+        return f"lower({p}title), {p}id"
+    return f"{p}published_at DESC NULLS LAST, {p}id DESC"
+
+
+def _distinct_fragments(headline: str) -> str:
+    # A file often repeats the summary, so two fragments can say the same thing: keep a fragment only if most of
+    # its words are new.
+    kept: list[str] = []
+    seen: set[str] = set()
+    for fragment in headline.split(" … "):
+        words = {word.lower() for word in re.findall(r"\w+", fragment)}
+        if kept and words and len(words - seen) < len(words) / 2:
+            continue
+        kept.append(fragment.strip())
+        seen |= words
+    return " … ".join(fragment for fragment in kept if fragment)
 
 
 def _highlight(headline: str) -> SafeString:
     # Escape everything the document said, then turn our markers (which cannot come from the document) into <mark>.
-    escaped = str(escape(headline))
+    escaped = str(escape(_distinct_fragments(headline)))
     escaped = escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
     return mark_safe(escaped)  # noqa: S308 - built from escaped text and our own tags only
 
@@ -282,7 +303,12 @@ def search_resources(
     resources.
 
     Facet counts are disjunctive: a facet's counts apply every other facet's filter but not its own, so a person
-    can add a second type or topic to the one they chose. Changes nothing; at most three queries."""
+    can add a second type or topic to the one they chose. Very broad searches (more than FACET_SAMPLE_SIZE
+    candidates) count facets on an even sample and scale them (`facet_counts_estimated`); relevance ranks at most
+    RANK_CANDIDATES documents (the most downloaded matches), the other matches following newest first.
+
+    Changes nothing. Queries: one statement (with its SET LOCAL planner settings in the same round trip), one to
+    load the page's resources, and two more for "did you mean" when nothing matched — whatever the page size."""
     query = clean_query(query)
     filters = {name: list(values) for name, values in (filters or {}).items() if values}
     facet_names = facet_names_for(user)
@@ -294,80 +320,103 @@ def search_resources(
     page = max(1, int(page))
 
     base = Resource.objects.visible_to(user).order_by()
-    if query:
-        # The text match is its own step (text_hits, answered by the GIN index alone), joined to the visible rows
-        # by id: in one scan the planner would pick the status index and test each row's vector instead.
-        base = base.filter(pk__in=RawSQL("SELECT id FROM text_hits", ()))
     flags = {f"ok_{name}": values for name, values in filters.items()}
     annotations: dict[str, Any] = {
         f"ok_{name}": ExpressionWrapper(facet_condition(name, values), output_field=BooleanField())
         for name, values in filters.items()
     }
+    # The candidates carry only what filtering, counting and ordering need; facet columns are read for the facet
+    # sample alone, and everything a result shows for the page's rows alone.
     columns = ["id", "published_at", "download_count", *annotations]
-    if with_facets:
-        annotations["facet_year"] = Coalesce(ExtractYear("publication_date"), ExtractYear("published_at"))
-        columns += ["resource_type", "organisation_id", "visibility", "languages", "facet_year"]
     if sort == Sort.TITLE:
         columns.append("title")
     base_sql, base_params = base.annotate(**annotations).values(*columns).query.sql_with_params()
+    table = Resource._meta.db_table
+    quoted_table = connection.ops.quote_name(table)
+    if query:
+        # The text match is its own step (text_hits: the GIN index alone finds the rows), and visible_to's
+        # conditions then apply to those rows only: in one scan the planner picks the status index and tests
+        # every visible row's vector instead. visible_to's compiled query reads the matched rows under the
+        # table's own name, so its rule is applied unchanged.
+        from_table = re.compile(rf"FROM {re.escape(quoted_table)}(?![.\w])")
+        needed = sorted({"id", *re.findall(rf'{re.escape(quoted_table)}\."(\w+)"', base_sql)})
+        # OFFSET 0 keeps the text match a separate step the planner cannot merge back into one scan.
+        text_hits = (
+            f"(SELECT {', '.join(connection.ops.quote_name(column) for column in needed)} FROM {quoted_table} "
+            f"WHERE search_vector @@ websearch_to_tsquery('{SEARCH_CONFIG}', %s) OFFSET 0)"
+        )
+        found = from_table.search(base_sql)
+        if found is None:
+            raise RuntimeError("visible_to's query no longer reads the resource table directly")
+        # The text's parameter goes where the FROM clause sits among the query's placeholders.
+        position = base_sql[: found.start()].count("%s")
+        base_sql = f"{base_sql[: found.start()]}FROM {text_hits} AS {quoted_table}{base_sql[found.end():]}"
+        base_params = (*base_params[:position], query, *base_params[position:])
 
     def all_flags(except_name: str = "") -> str:
         conditions = [flag for flag in flags if flag != f"ok_{except_name}"]
         return " AND ".join(conditions) if conditions else "TRUE"
 
     order = _order_sql(sort, bool(query))
-    parameters: list[Any] = [query] if query else []
-    parameters += base_params
+    parameters: list[Any] = list(base_params)
+    # With no facet filter, the matches are the candidates: no second copy.
+    matched_sql = f"matched AS MATERIALIZED (SELECT * FROM hits WHERE {all_flags()})," if flags else ""
+    matched = "matched" if flags else "hits"
     if sort == Sort.RELEVANCE and query:
         # Relevance (ts_rank_cd) reads each document's whole vector, the costly part of a search. Every match is
-        # ranked when there are up to RANK_CANDIDATES of them; beyond that, the most downloaded and the newest
-        # RANK_CANDIDATES each are ranked, first, and the other matches follow, newest first.
+        # ranked when there are up to RANK_CANDIDATES of them; beyond that, the RANK_CANDIDATES most downloaded
+        # are ranked and come first, and the other matches follow, newest first. The second part of the page
+        # query only runs when a page reaches past the ranked ones.
         ordered_sql = f"""
-        candidates AS (
-            (SELECT id FROM matched ORDER BY download_count DESC, id DESC LIMIT {RANK_CANDIDATES})
-            UNION
-            (SELECT id FROM matched ORDER BY published_at DESC NULLS LAST, id DESC LIMIT {RANK_CANDIDATES})
+        candidates AS MATERIALIZED (
+            SELECT c.id, c.published_at, c.download_count, ts_rank_cd(
+                (SELECT r.search_vector FROM {quoted_table} AS r WHERE r.id = c.id),
+                websearch_to_tsquery('{SEARCH_CONFIG}', %s)) AS rank
+            FROM (SELECT * FROM {matched} ORDER BY download_count DESC, id DESC LIMIT {RANK_CANDIDATES}) AS c
         ),
-        ordered AS (
-            SELECT matched.*, CASE WHEN matched.id IN (SELECT id FROM candidates) THEN ts_rank_cd(
-                (SELECT r.search_vector FROM {Resource._meta.db_table} AS r WHERE r.id = matched.id),
-                websearch_to_tsquery('{SEARCH_CONFIG}', %s)) END AS rank
-            FROM matched
+        page AS (
+            (SELECT id, rank, published_at, download_count FROM candidates
+             ORDER BY rank DESC, published_at DESC NULLS LAST, id DESC)
+            UNION ALL
+            (SELECT id, NULL::real, published_at, download_count FROM {matched}
+             WHERE id NOT IN (SELECT id FROM candidates) ORDER BY published_at DESC NULLS LAST, id DESC)
+            LIMIT %s OFFSET %s
         )"""
         parameters.append(query)
     else:
-        ordered_sql = "ordered AS (SELECT matched.*, NULL::real AS rank FROM matched)"
-    facets_select = (
-        f"""(SELECT coalesce(json_agg(json_build_array(f.facet, f.value, f.label, f.count, f.sort_key, f.depth)),
-                             '[]') FROM ({_facet_sql(facet_names, all_flags)}) AS f)"""
-        if with_facets
-        else "'[]'::json"
-    )
-    text_hits_sql = (
-        f"text_hits AS MATERIALIZED (SELECT id FROM {Resource._meta.db_table} "
-        f"WHERE search_vector @@ websearch_to_tsquery('{SEARCH_CONFIG}', %s)),"
-        if query
-        else ""
-    )
-    statement = f"""
-        WITH {text_hits_sql}
-        hits AS MATERIALIZED ({base_sql}),
-        matched AS MATERIALIZED (SELECT * FROM hits WHERE {all_flags()}),
+        ordered_sql = f"""page AS (SELECT m.*, NULL::real AS rank FROM {matched} AS m ORDER BY {order}
+                                   LIMIT %s OFFSET %s)"""
+    if with_facets:
+        time_zone = re.sub(r"[^\w/+-]", "", str(settings.TIME_ZONE))
+        facet_ctes = f"""
         -- Facets count every candidate up to FACET_SAMPLE_SIZE; beyond, an even sample (every n-th id), scaled.
-        sampling AS (SELECT greatest(1, ceil(count(*) / {FACET_SAMPLE_SIZE}.0))::bigint AS stride FROM hits),
-        sample AS (SELECT hits.* FROM hits, sampling WHERE sampling.stride = 1 OR hits.id %% sampling.stride = 0),
-        {ordered_sql},
-        page AS (
-            SELECT id, rank, row_number() OVER (ORDER BY {order}) AS position
-            FROM ordered ORDER BY {order} LIMIT %s OFFSET %s
-        )
+        sampling AS (SELECT count(*) AS total, greatest(1, ceil(count(*) / {FACET_SAMPLE_SIZE}.0))::bigint AS stride
+                     FROM hits),
+        sample AS MATERIALIZED (
+            SELECT h.*, r.resource_type, r.organisation_id, r.visibility, r.languages,
+                   coalesce(extract(year FROM r.publication_date),
+                            extract(year FROM r.published_at AT TIME ZONE '{time_zone}'))::int AS facet_year
+            FROM hits AS h CROSS JOIN sampling JOIN {quoted_table} AS r ON r.id = h.id
+            WHERE sampling.stride = 1 OR h.id %% sampling.stride = 0
+        ),"""
+        facets_select = f"""(SELECT coalesce(json_agg(json_build_array(f.facet, f.value, f.label, f.count,
+                                                               f.sort_key, f.depth)), '[]')
+                             FROM ({_facet_sql(facet_names, all_flags)}) AS f),
+            (SELECT stride FROM sampling)"""
+    else:
+        facet_ctes = ""
+        facets_select = "'[]'::json, 1"
+    statement = f"""
+        WITH hits AS MATERIALIZED ({base_sql}),
+        {matched_sql}
+        {facet_ctes}
+        {ordered_sql}
         SELECT
-            (SELECT count(*) FROM matched),
+            {"(SELECT total FROM sampling)" if with_facets and not flags else f"(SELECT count(*) FROM {matched})"},
             {facets_select},
-            (SELECT stride FROM sampling),
             (SELECT coalesce(json_agg(json_build_array(p.id, p.rank, {_headline_sql(bool(query))})
-                                      ORDER BY p.position), '[]')
-               FROM page AS p JOIN {Resource._meta.db_table} AS r ON r.id = p.id)
+                                      ORDER BY {_order_sql(sort, bool(query), prefix="p.")}), '[]')
+               FROM page AS p JOIN {quoted_table} AS r ON r.id = p.id)
     """
     offset = (page - 1) * page_size
     limit_index = len(parameters)
@@ -378,7 +427,13 @@ def search_resources(
     # document's vector; the GIN index answers without reading them. SET LOCAL lasts for this transaction only and
     # travels in the same round trip (Django's psycopg cursors bind parameters client-side, so two statements can
     # be sent at once).
-    statement = "SET LOCAL enable_seqscan = off;\n" + statement
+    # Every step after the text match works on a few thousand rows at most (candidates, a facet sample, a page):
+    # nested loops over indexes suit them better than hashing whole link tables, which the planner would choose
+    # from its row estimates.
+    settings_sql = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
+    if query:
+        settings_sql += " SET LOCAL enable_seqscan = off;"
+    statement = f"{settings_sql}\n{statement}"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         total, facet_rows, stride, page_rows = _run(cursor, statement, parameters)
         if total and offset >= total:  # past the last page: show the last one
@@ -556,6 +611,13 @@ def _build_facets(
             options.sort(key=lambda option: (not option.selected, -option.count, option.label))
         else:
             options.sort(key=lambda option: (sort_keys.get((name, option.value)) or option.label))
+        if name == "topic":
+            theme: FacetOption | None = None
+            for option in options:
+                if not option.depth:
+                    theme = option
+                elif theme is not None:
+                    option.parent, option.parent_label = theme.value, theme.label
         facets.append(Facet(name=name, label=str(FACET_LABELS[name]), options=options))
     return facets
 
@@ -672,12 +734,16 @@ def related_resources(*, user: Any, resource: Resource, limit: int = 5) -> list[
     from django.db.models import Count, IntegerField, Value
     from django.db.models.functions import Cast
 
-    topic_ids = list(resource.topics.values_list("pk", flat=True))
+    topics = list(resource.topics.values_list("pk", "parent_id"))
+    topic_ids = [pk for pk, _parent in topics]
+    # Candidates share a topic or its theme (a sibling sub-topic counts, ranked after an exact share).
+    themes = {parent or pk for pk, parent in topics}
+    theme_topic_ids = list(Topic.objects.filter(Q(pk__in=themes) | Q(parent_id__in=themes)).values_list("pk", flat=True))
     related_ids = Resource.related.through.objects.filter(from_resource_id=resource.pk).values("to_resource_id")
     candidates = Resource.objects.visible_to(user).exclude(pk=resource.pk)
     condition = Q(pk__in=related_ids)
-    if topic_ids:
-        condition |= Q(topics__in=topic_ids)
+    if theme_topic_ids:
+        condition |= Q(topics__in=theme_topic_ids)
     if resource.search_text:
         condition |= Q(search_text__trigram_similar=resource.search_text[:200])
     annotated = (

@@ -1,11 +1,67 @@
-"""IN PROGRESS: a helper replaces this module."""
-from django.http import Http404
+"""The network list and a network's page."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from hub.models import Municipality
+from networks.models import Event, ForumTopic, Membership, Network
+from networks.permissions import can_join, can_moderate, can_see_members, is_network_member
 
 
-def network_list(request, **kwargs):
-    raise Http404
+def visible_network(request: HttpRequest, slug: str) -> Network:
+    """The network if the person may read it; 404 otherwise (members-only content is never revealed)."""
+    return get_object_or_404(Network.objects.visible_to(request.user), slug=slug)
 
 
-def network_detail(request, **kwargs):
-    raise Http404
+def network_list(request: HttpRequest) -> HttpResponse:
+    networks = (
+        Network.objects.visible_to(request.user)
+        .annotate(member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE),
+                                     distinct=True))
+        .order_by("name")
+    )
+    mine: set[int] = set()
+    if request.user.is_authenticated:
+        mine = set(
+            Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).values_list("network_id", flat=True)
+        )
+    return render(request, "networks/network_list.html", {"networks": networks, "mine": mine})
+
+
+def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from resources.models import Resource
+
+    network = visible_network(request, slug)
+    active = network.memberships.filter(status=Membership.Status.ACTIVE)
+    coordinators = active.filter(role=Membership.Role.COORDINATOR).select_related("user").order_by("user__full_name")
+    municipalities = (
+        Municipality.objects.filter(
+            organisation__profiles__user__network_memberships__network=network,
+            organisation__profiles__user__network_memberships__status=Membership.Status.ACTIVE,
+        ).select_related("province").distinct().order_by("province__name", "name")
+    )
+    topics = ForumTopic.objects.visible_to(request.user).filter(network=network).select_related("author")[:5]
+    events = Event.objects.visible_to(request.user).filter(network=network).upcoming()[:5]
+    library = Resource.objects.visible_to(request.user).filter(networks=network)[:10]
+    membership = None
+    if request.user.is_authenticated:
+        membership = Membership.objects.filter(network=network, user=request.user).first()
+    context = {
+        "network": network,
+        "coordinators": coordinators,
+        "member_count": active.count(),
+        "municipalities": municipalities,
+        "topics": topics,
+        "events": events,
+        "library": library,
+        "membership": membership,
+        "is_network_member": is_network_member(request.user, network),
+        "can_join": can_join(request.user, network),
+        "can_moderate": can_moderate(request.user, network),
+        "can_see_members": can_see_members(request.user, network),
+    }
+    return render(request, "networks/network_detail.html", context)
 

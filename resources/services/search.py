@@ -11,6 +11,7 @@ configuration the searches use (`hub_search`: English stemming with accents remo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -102,16 +103,29 @@ def schedule_vocabulary_refresh() -> None:
     def enqueue() -> None:
         from resources.search_tasks import refresh_search_vocabulary_task
 
-        refresh_search_vocabulary_task.enqueue()
+        refresh_search_vocabulary_task.enqueue(requested_at=time.time())
 
     transaction.on_commit(enqueue)
 
 
-def refresh_search_vocabulary() -> None:
+VOCABULARY_REFRESHED_KEY = "resources:search-vocabulary-refreshed-at"
+
+
+def refresh_search_vocabulary(*, requested_at: float | None = None) -> bool:
     """Recompute the words "did you mean" suggests from (the resources_search_word materialised view: words of the
-    titles, tags, topics and summaries of published resources, per visibility). Readers are not blocked."""
+    titles, tags, topics and summaries of published resources, per visibility). Readers are not blocked.
+
+    With `requested_at` (when a change asked for it), nothing is done if a refresh started after that moment: a
+    bulk import that changes a thousand resources costs one or two refreshes, not a thousand. Returns whether it
+    refreshed."""
+    from django.core.cache import cache
+
+    if requested_at is not None and (cache.get(VOCABULARY_REFRESHED_KEY) or 0) > requested_at:
+        return False
+    cache.set(VOCABULARY_REFRESHED_KEY, time.time(), timeout=None)
     with connection.cursor() as cursor:
         cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY resources_search_word")
+    return True
 
 
 def rebuild_search_index(*, batch_size: int = 500, stdout=None) -> int:

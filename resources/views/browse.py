@@ -56,6 +56,8 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         "sort_choices": _sort_choices(has_query=bool(results.query)),
         "is_filtered": bool(search_parameters),
         "has_facet_filters": any(results.filters.values()),
+        # Nothing to filter and nothing to undo: the results take the whole width.
+        "show_filters": any(facet.options for facet in results.facets) or any(results.filters.values()),
         "municipality_filter": results.filters.get("municipality", []),
         "search_query_string": urlencode(search_parameters),
         # Each of the page's three forms carries the rest of the search along, so no choice is lost without JS.

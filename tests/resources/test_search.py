@@ -254,3 +254,60 @@ def test_update_search_vector_sees_new_file_text_and_tags():
     resource.tags.add("hydroponics")
     update_search_vector(resource_id=resource.pk)
     assert search_resources(user=VISITOR, query="hydroponics").total == 1
+
+
+def test_very_broad_searches_estimate_facet_counts_from_an_even_sample(monkeypatch):
+    from resources import selectors
+
+    for number in range(40):
+        ResourceFactory(title=f"Budget guide {number}", resource_type="guide" if number % 4 else "toolkit")
+    index()
+    exact = search_resources(user=VISITOR, query="budget")
+    assert not exact.facet_counts_estimated
+    assert {o.value: o.count for o in exact.facets[0].options} == {"guide": 30, "toolkit": 10}
+
+    monkeypatch.setattr(selectors, "FACET_SAMPLE_SIZE", 10)
+    estimated = search_resources(user=VISITOR, query="budget")
+    assert estimated.total == 40 and estimated.facet_counts_estimated
+    counts = {o.value: o.count for o in estimated.facets[0].options}
+    assert set(counts) <= {"guide", "toolkit"} and 20 <= sum(counts.values()) <= 60
+
+
+def test_estimates_are_rounded_to_two_significant_figures():
+    from resources.selectors import _estimate
+
+    assert _estimate(7, 1) == 7
+    assert _estimate(123, 9) == 1100
+    assert _estimate(1, 25) == 25
+
+
+def test_beyond_the_ranked_candidates_every_match_still_appears_once(monkeypatch):
+    from resources import selectors
+
+    for number in range(7):
+        resource = ResourceFactory(title=f"Guide {number}", summary="budget " * (number + 1))
+        Resource.objects.filter(pk=resource.pk).update(download_count=number)
+    index()
+    monkeypatch.setattr(selectors, "RANK_CANDIDATES", 3)
+    seen = []
+    for page in (1, 2, 3):
+        results = search_resources(user=VISITOR, query="budget", page=page, page_size=3)
+        seen += titles(results)
+    assert sorted(seen) == [f"Guide {number}" for number in range(7)]
+    # The three most downloaded are ranked (more mentions first), then the rest newest first.
+    assert seen[:3] == ["Guide 6", "Guide 5", "Guide 4"]
+
+
+def test_vocabulary_refresh_is_skipped_when_a_later_one_already_ran(django_capture_on_commit_callbacks):
+    import time
+
+    from resources.services.search import refresh_search_vocabulary
+
+    before = time.time() - 1
+    assert refresh_search_vocabulary(requested_at=before) is True
+    assert refresh_search_vocabulary(requested_at=before) is False
+    resource = ResourceFactory(title="Hydroponics pilot")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        update_search_vector(resource_id=resource.pk)
+    assert len(callbacks) == 1  # the refresh task was enqueued (and ran: immediate backend in tests)
+    assert search_resources(user=VISITOR, query="hydroponiks").suggestion == "hydroponics"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from bench.naive import naive_search
+from bench.searchkit.naive import naive_search
 from hub.urls import urlpatterns as hub_urlpatterns
 
 urlpatterns = [path("bench/naive/", naive_search, name="bench_naive"), *hub_urlpatterns]

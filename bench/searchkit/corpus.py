@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bench.vocabulary import RARE_WORDS, TAGS, TITLE_OPENINGS, TOPIC_THEMES, WORDS
+from bench.searchkit.vocabulary import RARE_WORDS, TAGS, TITLE_OPENINGS, TOPIC_THEMES, WORDS
 
 RESOURCE_TYPES = [
     "guide", "toolkit", "policy_brief", "legal_brief", "research_report", "case_study", "template",

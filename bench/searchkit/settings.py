@@ -4,5 +4,6 @@
 from hub.settings import *  # noqa: F401,F403
 from hub.settings import BASE_DIR, TEMPLATES
 
-ROOT_URLCONF = "bench.urls"
-TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
+ROOT_URLCONF = "bench.searchkit.urls"
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "searchkit" / "templates"]
+STATIC_ROOT = BASE_DIR / "static"  # served as they are (no collectstatic needed for the benchmark)
