@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "hub",
     "resources",
     "networks",
+    "newsletters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -260,9 +262,29 @@ SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "email"],
+        "QUEUES": ["default", "email", "newsletters"],
     }
 }
+
+# Newsletters (newsletters/). Bulk mail goes straight to NEWSLETTER_EMAIL_BACKEND over one reused connection per
+# batch (not through the task-queued EMAIL_BACKEND): SMTP by default, or any django-anymail backend, e.g.
+# "anymail.backends.amazon_ses.EmailBackend" with its ANYMAIL settings.
+NEWSLETTER_EMAIL_BACKEND = env("NEWSLETTER_EMAIL_BACKEND", EMAIL_DELIVERY_BACKEND)
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 200)
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 120)
+NEWSLETTER_WORKERS_PER_SEND = env_int("NEWSLETTER_WORKERS_PER_SEND", 2)
+NEWSLETTER_RATE_PER_SECOND = env_int("NEWSLETTER_RATE_PER_SECOND", 0)  # 0: no cap
+NEWSLETTER_RATE_PER_HOUR = env_int("NEWSLETTER_RATE_PER_HOUR", 0)  # 0: no cap
+NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
+NEWSLETTER_RETRY_BASE_SECONDS = env_int("NEWSLETTER_RETRY_BASE_SECONDS", 60)
+NEWSLETTER_SOFT_BOUNCE_LIMIT = env_int("NEWSLETTER_SOFT_BOUNCE_LIMIT", 3)
+NEWSLETTER_REQUIRE_APPROVAL = env_bool("NEWSLETTER_REQUIRE_APPROVAL", False)
+NEWSLETTER_MANAGE_TOKEN_DAYS = env_int("NEWSLETTER_MANAGE_TOKEN_DAYS", 365)
+NEWSLETTER_CONFIRM_TOKEN_DAYS = env_int("NEWSLETTER_CONFIRM_TOKEN_DAYS", 7)
+NEWSLETTER_COMPLAINT_WARNING_RATE = 0.001  # 0.1%: the large mailbox providers' ceiling for bulk senders
+# Bounce and complaint webhooks (django-anymail): providers post to /newsletters/webhooks/<esp>/tracking/ with HTTP
+# basic auth "user:password" from ANYMAIL_WEBHOOK_SECRET; anything else is rejected.
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET") or None}
 
 # Official verification: addresses at these domains (comma-separated, matched as suffixes) verify a member's
 # municipal affiliation automatically, in addition to the per-organisation domains managed by administrators.

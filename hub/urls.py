@@ -47,6 +47,7 @@ urlpatterns = [
     path("resources/", include("resources.urls")),
     path("networks/", include("networks.urls")),
     path("events/", include("networks.event_urls")),
+    path("newsletters/", include("newsletters.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
