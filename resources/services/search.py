@@ -97,18 +97,34 @@ def update_search_vector(*, resource_id: int) -> None:
     schedule_vocabulary_refresh()
 
 
-def schedule_vocabulary_refresh() -> None:
-    """Refresh the "did you mean" vocabulary in the background once the current transaction commits."""
-
-    def enqueue() -> None:
-        from resources.search_tasks import refresh_search_vocabulary_task
-
-        refresh_search_vocabulary_task.enqueue(requested_at=time.time())
-
-    transaction.on_commit(enqueue)
-
-
 VOCABULARY_REFRESHED_KEY = "resources:search-vocabulary-refreshed-at"
+# Set (with cache.add, so processes agree) when a refresh is queued; cleared when a refresh starts. While it is set,
+# changes queue nothing more: the queued refresh has not started yet, so it will see them.
+VOCABULARY_REFRESH_PENDING_KEY = "resources:search-vocabulary-refresh-pending"
+# If the queued refresh never starts (worker stopped, task lost), the mark expires and the next change queues one.
+VOCABULARY_REFRESH_PENDING_SECONDS = 600
+
+
+def schedule_vocabulary_refresh() -> None:
+    """Refresh the "did you mean" vocabulary in the background once the current transaction commits. A seed or a
+    bulk import that changes a thousand resources queues one task, not a thousand: at most one per transaction
+    (the commit callback is registered once), and none while an earlier one is queued and not yet started
+    (VOCABULARY_REFRESH_PENDING_KEY)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        callback is _enqueue_vocabulary_refresh for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_enqueue_vocabulary_refresh)
+
+
+def _enqueue_vocabulary_refresh() -> None:
+    from django.core.cache import cache
+
+    from resources.search_tasks import refresh_search_vocabulary_task
+
+    if cache.add(VOCABULARY_REFRESH_PENDING_KEY, time.time(), timeout=VOCABULARY_REFRESH_PENDING_SECONDS):
+        refresh_search_vocabulary_task.enqueue(requested_at=time.time())
 
 
 def refresh_search_vocabulary(*, requested_at: float | None = None) -> bool:
@@ -122,6 +138,8 @@ def refresh_search_vocabulary(*, requested_at: float | None = None) -> bool:
 
     if requested_at is not None and (cache.get(VOCABULARY_REFRESHED_KEY) or 0) > requested_at:
         return False
+    # From here on, a change that commits needs a refresh of its own: this one may read before it.
+    cache.delete(VOCABULARY_REFRESH_PENDING_KEY)
     cache.set(VOCABULARY_REFRESHED_KEY, time.time(), timeout=None)
     with connection.cursor() as cursor:
         cursor.execute("REFRESH MATERIALIZED VIEW CONCURRENTLY resources_search_word")
