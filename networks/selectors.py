@@ -8,11 +8,11 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from networks.models import Flag, ForumTopic, Membership, Network, Post, Reaction
+from networks.models import Flag, ForumTopic, Membership, Network, NotificationPreference, Post, Reaction
 from networks.services.forum import SEARCH_CONFIG
 
 POSTS_PER_PAGE = 20
@@ -86,6 +86,17 @@ class TopicPage:
     helpful_ids: set[int] = field(default_factory=set)
     membership: Membership | None = None
     moderator: bool = False
+    watch: dict[str, str] | None = None  # {"email_frequency": ...} while the viewer watches the topic
+
+
+def accepted_answer_counts(network: Network, user_ids: Any = None) -> dict[int, int]:
+    """How many accepted answers each person has given in the network's forum (one query). Deleted topics and
+    deleted answers do not count. `user_ids` limits it to those people."""
+    topics = ForumTopic.objects.filter(network=network, is_deleted=False, accepted_post__is_deleted=False)
+    if user_ids is not None:
+        topics = topics.filter(accepted_post__author_id__in=list(user_ids))
+    rows = topics.values("accepted_post__author_id").annotate(answers=Count("id")).order_by()
+    return {row["accepted_post__author_id"]: row["answers"] for row in rows if row["accepted_post__author_id"]}
 
 
 def _post_queryset() -> QuerySet[Post]:
@@ -94,15 +105,17 @@ def _post_queryset() -> QuerySet[Post]:
 
 def topic_page(user: Any, network: Network, pk: int, page_number: Any, membership: Membership | None) -> TopicPage:
     """Everything the topic page shows, in a bounded number of queries: the topic, its question, the accepted answer,
-    one page of replies (with authors and quoted posts) and which of them the viewer found helpful."""
+    one page of replies (with authors and quoted posts), which of them the viewer found helpful, whether the viewer
+    watches the topic, and how many accepted answers each author shown has given in this network."""
     moderator = is_moderator(user, membership)
-    topic = get_object_or_404(
-        ForumTopic.objects.visible_to(user).filter(network=network).select_related("author", "knowledge_resource"),
-        pk=pk,
-    )
+    topics = ForumTopic.objects.visible_to(user).filter(network=network).select_related("author", "knowledge_resource")
+    signed_in = getattr(user, "is_authenticated", False)
+    if signed_in:  # the viewer's watch of the topic, in the same query as the topic
+        topics = topics.annotate(viewer_watch=Subquery(
+            NotificationPreference.objects.filter(user=user, topic=OuterRef("pk")).values("email_frequency")[:1]))
+    topic = get_object_or_404(topics, pk=pk)
     topic.network = network  # already loaded: get_absolute_url() needs no query
     posts = _post_queryset().filter(topic=topic)
-    signed_in = getattr(user, "is_authenticated", False)
     if signed_in:  # "did I find this helpful" in the same query as the posts
         posts = posts.annotate(found_helpful=Exists(Reaction.objects.filter(post=OuterRef("pk"), user=user)))
     if not moderator:
@@ -118,12 +131,16 @@ def topic_page(user: Any, network: Network, pk: int, page_number: Any, membershi
     replies = posts.exclude(pk=question.pk).order_by("created_at", "id")
     paginator = Paginator(replies, POSTS_PER_PAGE)
     page = paginator.get_page(paginator.num_pages if page_number == "last" else page_number)
-    helpful_ids: set[int] = set()
-    if signed_in:
-        shown = [*page.object_list, *([accepted] if accepted else []), question]
-        helpful_ids = {p.pk for p in shown if getattr(p, "found_helpful", False)}
+    shown = [*page.object_list, *([accepted] if accepted else []), question]
+    helpful_ids = {p.pk for p in shown if getattr(p, "found_helpful", False)}
+    shown_authors = {p.author_id for p in shown if p.author_id}
+    accepted_counts = accepted_answer_counts(network, shown_authors) if shown_authors else {}
+    for post in shown:  # shown beside the author's name (post_item.html)
+        post.author_accepted_count = accepted_counts.get(post.author_id, 0)
+    watch_frequency = getattr(topic, "viewer_watch", None)
     return TopicPage(topic=topic, question=question, accepted=accepted, page=page, helpful_ids=helpful_ids,
-                     membership=membership, moderator=moderator)
+                     membership=membership, moderator=moderator,
+                     watch={"email_frequency": watch_frequency} if watch_frequency else None)
 
 
 def moderation_queue(network: Network) -> dict[str, Any]:

@@ -267,14 +267,21 @@ def can_accept(user: Any, topic: ForumTopic) -> bool:
 
 
 def accept_answer(*, post: Post, acting_user: Any) -> ForumTopic:
-    """Mark a reply as the accepted answer (the topic's author or a coordinator)."""
+    """Mark a reply as the accepted answer (the topic's author or a coordinator); its author is notified
+    (networks.services.notifications.notify_answer_accepted)."""
     topic = post.topic
     if not can_accept(acting_user, topic):
         raise ForumError(_("Only the person who asked or a coordinator can accept an answer."))
     if post.is_deleted or post.moderation != Post.Moderation.VISIBLE or _is_opening_post(post):
         raise ForumError(_("This post cannot be the accepted answer."))
-    topic.accepted_post = post
-    topic.save(update_fields=["accepted_post"])
+    if topic.accepted_post_id == post.pk:
+        return topic  # accepting it again changes nothing and tells nobody twice
+    from networks.services.notifications import notify_answer_accepted
+
+    with transaction.atomic():
+        topic.accepted_post = post
+        topic.save(update_fields=["accepted_post"])
+        notify_answer_accepted(post=post, acting_user=acting_user)
     return topic
 
 

@@ -38,7 +38,7 @@ from networks.models import (
 DEFAULT_FREQUENCY = EmailFrequency.DAILY
 UNSUBSCRIBE_SALT = "networks.notifications.unsubscribe"
 DIGEST_WINDOW = {EmailFrequency.DAILY: timedelta(days=7), EmailFrequency.WEEKLY: timedelta(days=21)}
-FORUM_KINDS = [Notification.Kind.REPLY, Notification.Kind.NEW_TOPIC, Notification.Kind.MENTION]
+FORUM_KINDS = [Notification.Kind.REPLY, Notification.Kind.NEW_TOPIC, Notification.Kind.MENTION, Notification.Kind.ACCEPTED]
 
 
 # ---------------------------------------------------------------- tokens
@@ -217,6 +217,38 @@ def notify_post(*, post_id: int) -> int:
     if immediate:
         _send_immediate(immediate, post=post)
     return len(created)
+
+
+def notify_answer_accepted(*, post: Post, acting_user: Any) -> Notification | None:
+    """Tell the author of a newly accepted answer: an in-app notification, and email as they chose for the topic
+    (at once for "each post", else in their digest). Nobody is told of accepting their own answer, and nobody who
+    may no longer read the network (left a members-only one, or an inactive account). Returns the notification."""
+    topic = post.topic
+    network = topic.network
+    author_id = post.author_id
+    if author_id is None or author_id == getattr(acting_user, "pk", None):
+        return None
+    User = get_user_model()
+    if not User.objects.filter(_readers_filter(network), pk=author_id).exists():
+        return None
+    frequency = effective_frequencies(user_ids={author_id}, network=network, topic=topic)[author_id]
+    actor_name = acting_user.display_name if acting_user else _("Someone")
+    now = timezone.now()
+    notification = Notification.objects.create(
+        user_id=author_id,
+        kind=Notification.Kind.ACCEPTED,
+        actor=acting_user,
+        network=network,
+        topic=topic,
+        post=post,
+        text=(_("%(actor)s accepted your answer in: %(title)s") % {"actor": actor_name, "title": topic.title})[:300],
+        url=f"{topic.get_absolute_url()}#accepted-{post.pk}",
+        created_at=now,
+        emailed_at=now if frequency == EmailFrequency.EACH_POST else None,
+    )
+    if notification.emailed_at is not None:
+        _send_immediate([notification], post=post)
+    return notification
 
 
 def _notification_text(kind: str, actor: str, title: str) -> str:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from networks.forms_membership import DecisionForm, InviteForm, JoinForm, ManageForm
 from networks.models import Membership
 from networks.permissions import can_manage_members, can_see_members
+from networks.selectors import accepted_answer_counts
 from networks.services import membership as service
 from networks.views.network import visible_network
 
@@ -62,11 +63,14 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     network = visible_network(request, slug)
     if not can_see_members(request.user, network):
         return _login_or_deny(request)
-    members = (
+    members = list(
         network.memberships.filter(status=Membership.Status.ACTIVE)
         .select_related("user", "user__profile__organisation__municipality__province")
         .order_by("role", "user__full_name")
     )
+    accepted = accepted_answer_counts(network)
+    for membership in members:
+        membership.accepted_answers = accepted.get(membership.user_id, 0)
     return render(request, "networks/member_list.html", {
         "network": network, "members": members, "can_manage": can_manage_members(request.user, network),
     })

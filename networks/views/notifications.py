@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from networks.context_processors import remember_unread_count
 from networks.forms_notifications import NotificationSettingsForm, TopicWatchForm
 from networks.models import EmailFrequency, ForumTopic, Membership, Network, Notification, NotificationPreference
 from networks.services import notifications as service
@@ -28,6 +29,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("notification")
         if raw and raw.isdigit():
             changed = service.mark_read(user=request.user, notification_id=int(raw))
+            remember_unread_count(request, service.unread_count(user=request.user))
             target = Notification.objects.filter(user=request.user, pk=int(raw)).values_list("url", flat=True).first()
             if request.POST.get("open") and target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
                 return HttpResponseRedirect(target)
@@ -36,16 +38,18 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         elif request.POST.get("all"):
             changed = service.mark_read(user=request.user)
             messages.success(request, _("All notifications marked as read."))
+            remember_unread_count(request, 0)
         return redirect("networks:notification_list")
     qs = Notification.objects.filter(user=request.user).select_related("network", "actor").order_by(
         F("read_at").asc(nulls_first=True), "-created_at", "-id"
     )
     page_obj = Paginator(qs, 30).get_page(request.GET.get("page"))
+    unread = service.unread_count(user=request.user)
+    remember_unread_count(request, unread)  # the bell on this page and the next ones shows the same number
     return render(
         request,
         "networks/notification_list.html",
-        {"page_obj": page_obj, "notifications": page_obj.object_list,
-         "unread": service.unread_count(user=request.user)},
+        {"page_obj": page_obj, "notifications": page_obj.object_list, "unread": unread},
     )
 
 

@@ -345,3 +345,50 @@ def test_topic_list_queries_do_not_grow_with_the_number_of_topics(client, django
         _topic(network, author, title=f"Question {index}")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("networks:topic_list", kwargs={"slug": network.slug})).status_code == 200
+
+
+def test_topic_page_offers_watching_and_shows_the_current_choice(client):
+    network = make_network()
+    asker, reader = member(network), member(network)
+    topic = _topic(network, asker)
+    watch_url = reverse("networks:topic_watch", kwargs={"slug": network.slug, "pk": topic.pk})
+    client.force_login(reader)
+    # a member who does not watch it is offered to
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert f'action="{watch_url}"' in html and "Watch this discussion" in html and "Stop watching" not in html
+    # once watching (by email for each post), the page shows that choice and a way to stop
+    client.post(watch_url, {"frequency": "each"})
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert '<option value="each" selected>' in html and "Stop watching" in html
+    # visitors see no watch form
+    client.logout()
+    assert watch_url not in client.get(topic.get_absolute_url()).content.decode()
+
+
+def test_accepted_answers_are_counted_beside_the_answerer_on_posts_and_in_the_member_list(client):
+    network = make_network()
+    asker, expert, other = member(network), member(network), member(network)
+    for number in range(2):
+        topic = _topic(network, asker, title=f"Question {number}")
+        forum.accept_answer(post=forum.create_reply(topic=topic, author=expert, body=f"Answer {number}"),
+                            acting_user=asker)
+    deleted = _topic(network, asker, title="Withdrawn question")
+    forum.accept_answer(post=forum.create_reply(topic=deleted, author=expert, body="Gone"), acting_user=asker)
+    ForumTopic.objects.filter(pk=deleted.pk).update(is_deleted=True)  # deleted topics do not count
+    elsewhere = make_network()
+    join(elsewhere, expert)
+    join(elsewhere, asker)
+    outside = _topic(elsewhere, asker, title="Another network's question")
+    forum.accept_answer(post=forum.create_reply(topic=outside, author=expert, body="Elsewhere"), acting_user=asker)
+    reply = forum.create_reply(topic=topic, author=other, body="Me too")
+    client.force_login(asker)
+    # on the topic page, the expert's posts carry their count in this network; others none
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert "(2 accepted answers)" in html
+    other_post = html[html.index(f'id="post-{reply.pk}"'):]
+    assert "accepted answer" not in other_post[:other_post.index("</p>")]
+    # and the member list shows everyone's count
+    response = client.get(reverse("networks:member_list", kwargs={"slug": network.slug}))
+    counts = {m.user_id: m.accepted_answers for m in response.context["members"]}
+    assert counts[expert.pk] == 2 and counts[other.pk] == 0 and counts[asker.pk] == 0
+    assert '<th scope="col" class="numeric">Accepted answers</th>' in response.content.decode()

@@ -272,3 +272,138 @@ def test_forum_service_reply_fans_out_through_the_task(django_capture_on_commit_
     # the author watches automatically and hears of the reply; the replier never hears of their own post
     assert Notification.objects.filter(user=author, kind=Notification.Kind.REPLY).count() == 1
     assert Notification.objects.filter(user=replier).count() == 1
+
+
+def test_accepting_an_answer_notifies_its_author_once_and_never_the_acceptor():
+    from networks.services import forum
+
+    network = NetworkFactory(name="Water Network")
+    asker = make_member(network, user=UserFactory(full_name="Nomsa Dube"))
+    answerer = make_member(network)
+    topic, _opener = make_topic(network, asker, title="Meter audits")
+    answer = make_reply(topic, answerer)
+    # when the asker accepts the answer (twice: the second changes nothing)
+    forum.accept_answer(post=answer, acting_user=asker)
+    forum.accept_answer(post=answer, acting_user=asker)
+    # then the answerer has exactly one notification, linking to the accepted answer; the asker none
+    notification = Notification.objects.get(user=answerer, kind=Notification.Kind.ACCEPTED)
+    assert notification.text == "Nomsa Dube accepted your answer in: Meter audits"
+    assert notification.url == f"{topic.get_absolute_url()}#accepted-{answer.pk}"
+    assert notification.actor == asker and notification.post == answer
+    assert not Notification.objects.filter(user=asker).exists()
+    # and it waits for the answerer's daily digest (the default), which then includes it
+    assert notification.emailed_at is None
+    mail.outbox.clear()
+    assert service.send_digests(frequency=EmailFrequency.DAILY) == 1
+    assert "Nomsa Dube accepted your answer in: Meter audits" in mail.outbox[0].body
+
+
+def test_accepted_answer_emails_at_once_for_each_post_and_not_when_accepting_ones_own():
+    from networks.services import forum
+
+    network = NetworkFactory()
+    coordinator = make_member(network, role=Membership.Role.COORDINATOR)
+    asker = make_member(network)
+    answerer = make_member(network)
+    service.set_network_frequency(user=answerer, network=network, frequency=EmailFrequency.EACH_POST)
+    topic, _opener = make_topic(network, asker)
+    own = make_reply(topic, asker, body="I found it myself.")
+    answer = make_reply(topic, answerer, body="Check the bulk meters.")
+    mail.outbox.clear()
+    # when the asker accepts their own reply, nobody is told
+    forum.accept_answer(post=own, acting_user=asker)
+    assert not Notification.objects.filter(kind=Notification.Kind.ACCEPTED).exists()
+    # when a coordinator then accepts the other answer, its author is emailed at once
+    forum.accept_answer(post=answer, acting_user=coordinator)
+    notification = Notification.objects.get(kind=Notification.Kind.ACCEPTED)
+    assert notification.user == answerer and notification.emailed_at is not None
+    assert [message.to for message in mail.outbox] == [[answerer.email]]
+    assert "accepted your answer" in mail.outbox[0].subject
+
+
+def test_accepted_answer_of_someone_who_left_a_private_network_tells_them_nothing():
+    from networks.services import forum
+
+    network = NetworkFactory(visibility=Network.Visibility.MEMBERS)
+    asker = make_member(network)
+    answerer = make_member(network)
+    topic, _opener = make_topic(network, asker)
+    answer = make_reply(topic, answerer)
+    Membership.objects.filter(network=network, user=answerer).update(status=Membership.Status.LEFT)
+    forum.accept_answer(post=answer, acting_user=asker)
+    assert not Notification.objects.filter(user=answerer).exists()
+
+
+def _bell_queries(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in captured.captured_queries if "networks_notification" in q["sql"]]
+
+
+def test_bell_count_is_kept_in_the_session_so_pages_cost_no_notification_query(client):
+    network = NetworkFactory()
+    user = make_member(network)
+    _notify_user(user, network, n=2)
+    client.force_login(user)
+    # the first page counts once
+    response, queries = _bell_queries(client, "/privacy/")
+    assert 'aria-label="Notifications, 2 unread"' in response.content.decode() and len(queries) == 1
+    # and the next pages show the count without asking the database
+    for path in ("/privacy/", reverse("networks:network_list")):
+        response, queries = _bell_queries(client, path)
+        assert 'aria-label="Notifications, 2 unread"' in response.content.decode()
+        assert queries == []
+
+
+def test_marking_all_read_empties_the_bell_on_the_next_page(client):
+    network = NetworkFactory()
+    user = make_member(network)
+    _notify_user(user, network, n=2)
+    client.force_login(user)
+    client.get("/privacy/")  # the bell remembers 2
+    client.post(reverse("networks:notification_list"), {"all": "1"})
+    response, queries = _bell_queries(client, "/privacy/")
+    assert 'aria-label="Notifications, 0 unread"' in response.content.decode() and queries == []
+
+
+def test_new_notifications_reach_the_bell_once_the_remembered_count_is_stale(client, monkeypatch):
+    from networks import context_processors
+
+    network = NetworkFactory()
+    user = make_member(network)
+    client.force_login(user)
+    client.get("/privacy/")  # remembers 0
+    _notify_user(user, network, n=1)
+    assert 'aria-label="Notifications, 0 unread"' in client.get("/privacy/").content.decode()
+    # when the remembered count is older than its maximum age
+    later = context_processors._clock() + context_processors.UNREAD_COUNT_MAX_AGE + 1
+    monkeypatch.setattr(context_processors, "_clock", lambda: later)
+    # then the bell counts again
+    assert 'aria-label="Notifications, 1 unread"' in client.get("/privacy/").content.decode()
+
+
+def test_bell_never_shows_another_persons_remembered_count(client):
+    network = NetworkFactory()
+    first, second = make_member(network), UserFactory()  # only members hear of new topics
+    _notify_user(first, network, n=3)
+    client.force_login(first)
+    client.get("/privacy/")
+    session = client.session
+    stored = session[context_processors_key()]
+    assert stored[:2] == [first.pk, 3]
+    # a session carrying a count for someone else (say, after signing in as another person) is not trusted
+    client.force_login(second)
+    session = client.session
+    session[context_processors_key()] = stored
+    session.save()
+    assert 'aria-label="Notifications, 0 unread"' in client.get("/privacy/").content.decode()
+
+
+def context_processors_key() -> str:
+    from networks.context_processors import UNREAD_COUNT_SESSION_KEY
+
+    return UNREAD_COUNT_SESSION_KEY
