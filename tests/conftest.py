@@ -13,7 +13,7 @@ def _test_defaults(settings, tmp_path):
     # Deliver mail synchronously into django.core.mail.outbox; the task queue path has its own tests.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email", "newsletters"]}}
     settings.SECURE_SSL_REDIRECT = False
     # Argon2 as in production, at test cost (tests/hashers.py); production hashes still verify.
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
