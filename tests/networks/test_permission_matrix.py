@@ -151,9 +151,9 @@ NOT_NETWORK_SCOPED = {
 
 def _url(name: str, world: World) -> str:
     kwargs: dict[str, Any] = {}
-    if name in ("networks:notification_unsubscribe",):
-        kwargs["token"] = make_unsubscribe_token(user_id=world.people["network_member"].pk, network_id=world.network.pk)
-    elif name == "networks:invitation_accept":
+    if name == "networks:notification_unsubscribe":
+        return _unsubscribe_path(world)
+    if name == "networks:invitation_accept":
         kwargs["token"] = world.invitation_token
     elif name == "events:personal_calendar":
         kwargs["token"] = calendar_token(world.people["network_member"])
@@ -255,6 +255,13 @@ def _n(name: str, world: World, **kwargs: Any) -> str:
     return reverse(name, kwargs={"slug": world.network.slug, **kwargs})
 
 
+def _unsubscribe_path(world: World, *, tampered: bool = False) -> str:
+    token = make_unsubscribe_token(user_id=world.people["network_member"].pk, network_id=world.network.pk)
+    if tampered:
+        token = token[:-2] + "xx"
+    return reverse("networks:notification_unsubscribe", kwargs={"token": token})
+
+
 def _e(name: str, world: World) -> str:
     return reverse(name, kwargs={"slug": world.event.slug})
 
@@ -310,13 +317,9 @@ WRITES = [
           lambda w: (reverse("networks:notification_settings"), {f"network_{w.network.pk}": "none"}),
           POSTERS, POSTERS, scoped=False),
     Write("unsubscribe with the network member's signed link", "networks:notification_unsubscribe",
-          lambda w: (reverse("networks:notification_unsubscribe", kwargs={"token": make_unsubscribe_token(
-              user_id=w.people["network_member"].pk, network_id=w.network.pk)}), {}),
-          EVERYONE, EVERYONE, scoped=False),
+          lambda w: (_unsubscribe_path(w), {}), EVERYONE, EVERYONE, scoped=False),
     Write("unsubscribe with a tampered link", "networks:notification_unsubscribe",
-          lambda w: (reverse("networks:notification_unsubscribe", kwargs={"token": make_unsubscribe_token(
-              user_id=w.people["network_member"].pk, network_id=w.network.pk)[:-2] + "xx"}), {}),
-          NOBODY, NOBODY, scoped=False),
+          lambda w: (_unsubscribe_path(w, tampered=True), {}), NOBODY, NOBODY, scoped=False),
     Write("create a network event", "networks:event_create",
           lambda w: (_n("networks:event_create", w), _event_form("Budget workshop")), MODERATORS, MODERATORS),
     Write("create a hub-wide event", "events:event_create",
