@@ -452,7 +452,7 @@ def progress(*, issue: Issue) -> Progress:
 # ---------------------------------------------------------------------------------------------------- rate cap
 
 
-def take_send_permit() -> float:
+def take_send_permit(*, now: datetime | None = None) -> float:
     """Take one message from the shared rate bucket. Returns 0.0 when granted, otherwise how many seconds to wait
     before asking again. The bucket row is locked while taking, so the cap holds across all workers. Fixed windows
     of one second and one hour; a cap of 0 means none."""
@@ -465,7 +465,7 @@ def take_send_permit() -> float:
         if bucket is None:
             SendRateBucket.objects.get_or_create(key="default")
             bucket = SendRateBucket.objects.select_for_update().get(key="default")
-        now = timezone.now()
+        now = now or timezone.now()
         if now - bucket.second_started_at >= timedelta(seconds=1) or now < bucket.second_started_at:
             bucket.second_started_at, bucket.sent_this_second = now, 0
         if now - bucket.hour_started_at >= timedelta(hours=1) or now < bucket.hour_started_at:
