@@ -42,3 +42,15 @@ def can_view_newsletter(user: Any, newsletter: Newsletter) -> bool:
 
 def can_view_issue(user: Any, issue: Issue) -> bool:
     return Issue.objects.visible_to(user).filter(pk=issue.pk).exists()
+
+
+def can_subscribe_as_member(user: Any, newsletter: Newsletter) -> bool:
+    """A signed-in member's one-click subscription: an active newsletter they may see (public and members' lists for
+    every member, a network's list for its members, the staff list for SALGA staff)."""
+    from hub.permissions import is_member
+
+    return bool(
+        is_member(user)
+        and newsletter.is_active
+        and Newsletter.objects.visible_to(user).filter(pk=newsletter.pk).exists()
+    )
