@@ -127,6 +127,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "hub.context_processors.hub",
                 "networks.context_processors.notifications",
+                "newsletters.context_processors.publishing",
             ],
         },
     }

@@ -1,0 +1,1 @@
+"""Views of the newsletters: subscribers (sign-up, confirm, manage, unsubscribe), publishing and the archive."""
