@@ -143,6 +143,19 @@ def describe(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def assert_no_serious_violations(page: Any, label: str, screenshot_dir: Path) -> None:
+    """Run axe on the page: print lesser findings; fail on serious or critical ones, with a screenshot."""
+    violations = run_axe(page)
+    blocking = [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
+    minor = [violation for violation in violations if violation["impact"] not in BLOCKING_IMPACTS]
+    if minor:
+        print(f"\n{label}: minor accessibility findings\n{describe(minor)}")
+    if blocking:
+        name = label.replace("/", "_").replace(":", "-").replace("?", "_")
+        page.screenshot(path=str(screenshot_dir / f"axe-{name}.png"), full_page=True)
+    assert not blocking, f"{label}: serious accessibility violations\n{describe(blocking)}"
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_page_has_no_serious_accessibility_violations(case: Case, people, new_context, live_server, screenshot_dir):
     # Given a browser for this role, at desktop or phone width
@@ -168,14 +181,7 @@ def test_page_has_no_serious_accessibility_violations(case: Case, people, new_co
         )
 
     # Then axe finds nothing serious or critical
-    violations = run_axe(page)
-    blocking = [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
-    minor = [violation for violation in violations if violation["impact"] not in BLOCKING_IMPACTS]
-    if minor:
-        print(f"\n{case.id}: minor accessibility findings\n{describe(minor)}")
-    if blocking:
-        page.screenshot(path=str(screenshot_dir / f"axe-{case.id.replace('/', '_').replace(':', '-')}.png"), full_page=True)
-    assert not blocking, f"{case.id}: serious accessibility violations\n{describe(blocking)}"
+    assert_no_serious_violations(page, case.id, screenshot_dir)
 
 
 def test_every_page_keeps_the_shared_landmarks(people, new_context, live_server):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from networks.models import Event, Flag, ForumTopic, Membership, Network, Notification, Post, PostRevision, Registration
 from networks.services.notifications import make_unsubscribe_token, watch_topic
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
-from tests.e2e.test_accessibility import BLOCKING_IMPACTS, Case, describe, run_axe
+from tests.e2e.test_accessibility import Case, assert_no_serious_violations
 from tests.factories import make_user_with_role
 from tests.networks.factories import NetworkFactory, make_coordinator, make_member
 
@@ -161,12 +161,4 @@ def test_network_page_has_no_serious_accessibility_violations(case: Case, world,
         submit_first_form_empty(page, path)
 
     # Then axe finds nothing serious or critical
-    violations = run_axe(page)
-    blocking = [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
-    minor = [violation for violation in violations if violation["impact"] not in BLOCKING_IMPACTS]
-    if minor:
-        print(f"\n{case.id}: minor accessibility findings\n{describe(minor)}")
-    if blocking:
-        name = case.id.replace("/", "_").replace(":", "-").replace("?", "_")
-        page.screenshot(path=str(screenshot_dir / f"axe-{name}.png"), full_page=True)
-    assert not blocking, f"{case.id}: serious accessibility violations\n{describe(blocking)}"
+    assert_no_serious_violations(page, case.id, screenshot_dir)
