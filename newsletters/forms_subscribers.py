@@ -61,6 +61,7 @@ class SignUpForm(forms.Form):
         label=_("Email address"), max_length=320,
         help_text=_("We will send you an email to confirm. Nothing is sent until you do."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={"required": _("Enter your email address.")},
     )
     municipality = MunicipalityChoiceField(
         label=_("Municipality you work for or live in"), required=False,
@@ -125,7 +126,10 @@ class SubscriberImportForm(forms.Form):
 class SubscriberEraseForm(forms.Form):
     """Staff record a subscriber's erasure request (made by email or letter)."""
 
-    email = forms.CharField(label=_("Email address to erase"), max_length=320)
+    email = forms.CharField(
+        label=_("Email address to erase"), max_length=320,
+        error_messages={"required": _("Enter the email address to erase.")},
+    )
     confirm = forms.BooleanField(
         label=_("I understand this cannot be undone: the subscriptions, consent records and address are deleted."),
         error_messages={"required": _("Confirm that you want to erase this subscriber.")},

@@ -151,6 +151,7 @@ def test_malformed_addresses_are_refused_with_an_error_summary_and_nothing_is_st
     page = response.content.decode()
     assert 'class="error-summary"' in page
     assert 'href="#id_email"' in page
+    assert "Enter your email address" in page or "Enter an email address in the correct format" in page
     assert snapshot() == before
 
 
