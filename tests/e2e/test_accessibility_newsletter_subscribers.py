@@ -13,6 +13,7 @@ from newsletters import tokens
 from newsletters.models import Subscription
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
 from tests.e2e.test_accessibility import Case, assert_no_serious_violations
+from tests.e2e.test_accessibility_networks import submit_first_form_empty
 from tests.factories import make_user_with_role
 from tests.newsletters.factories import NewsletterFactory, SubscriberFactory, SubscriptionFactory
 
@@ -60,16 +61,6 @@ def world() -> dict[str, Any]:
             "unsubscribe": tokens.make_unsubscribe_token(subscription=subscribed),
         },
     }
-
-
-def submit_first_form_empty(page: Any, path: str) -> None:
-    form = page.locator("main form").last
-    form.evaluate("form => { form.noValidate = true; }")
-    for field in form.locator("input[type=text], input[type=email]").all():
-        field.fill("")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").last.click()
-    assert page.locator("[data-error-summary], .error-summary").count() > 0, f"{path}: no error summary shown"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
