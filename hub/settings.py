@@ -282,6 +282,9 @@ NEWSLETTER_SOFT_BOUNCE_LIMIT = env_int("NEWSLETTER_SOFT_BOUNCE_LIMIT", 3)
 NEWSLETTER_REQUIRE_APPROVAL = env_bool("NEWSLETTER_REQUIRE_APPROVAL", False)
 NEWSLETTER_MANAGE_TOKEN_DAYS = env_int("NEWSLETTER_MANAGE_TOKEN_DAYS", 365)
 NEWSLETTER_CONFIRM_TOKEN_DAYS = env_int("NEWSLETTER_CONFIRM_TOKEN_DAYS", 7)
+# Public sign-up limits per hour: sign-ups from one client IP, and confirmation emails to one address.
+NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = env_int("NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR", 20)
+NEWSLETTER_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR = env_int("NEWSLETTER_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR", 3)
 NEWSLETTER_COMPLAINT_WARNING_RATE = 0.001  # 0.1%: the large mailbox providers' ceiling for bulk senders
 # Bounce and complaint webhooks (django-anymail): providers post to /newsletters/webhooks/<esp>/tracking/ with HTTP
 # basic auth "user:password" from ANYMAIL_WEBHOOK_SECRET; anything else is rejected.

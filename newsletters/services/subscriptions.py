@@ -47,11 +47,10 @@ logger = logging.getLogger(__name__)
 ACTIVE = (Subscription.Status.PENDING, Subscription.Status.SUBSCRIBED)
 ACTION_ERASED = "newsletters.subscriber_erased"
 
-# Sign-up rate limits (per hour). Per client IP: stops one machine from filling the table or using the form to mail
-# strangers. Per address: at most this many confirmation (or "already subscribed") emails to one inbox, so the form
-# cannot be used to flood someone; further attempts show the same page and send nothing.
-SIGNUPS_PER_IP_PER_HOUR = getattr(settings, "NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR", 20)
-SIGNUP_MAILS_PER_ADDRESS_PER_HOUR = getattr(settings, "NEWSLETTER_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR", 3)
+# Sign-up rate limits (settings, per hour). NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR stops one machine from filling the
+# table or using the form to mail strangers. NEWSLETTER_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR caps the confirmation (or
+# "already subscribed") emails to one inbox, so the form cannot be used to flood someone; further attempts show the
+# same page and send nothing.
 
 
 class SubscriptionError(ValueError):
@@ -87,8 +86,9 @@ def _count_in_window(key: str, *, window_seconds: int = 3600) -> int:
 
 
 def check_signup_rate(*, client_ip: str) -> None:
-    """Count one sign-up attempt from `client_ip`; raise SignUpRateLimited above SIGNUPS_PER_IP_PER_HOUR."""
-    if _count_in_window(f"ip:{client_ip}") > SIGNUPS_PER_IP_PER_HOUR:
+    """Count one sign-up attempt from `client_ip`; raise SignUpRateLimited above
+    NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR."""
+    if _count_in_window(f"ip:{client_ip}") > settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR:
         raise SignUpRateLimited(
             _("There have been too many sign-ups from your network in the last hour. Try again in an hour.")
         )
@@ -96,7 +96,7 @@ def check_signup_rate(*, client_ip: str) -> None:
 
 def _may_mail_address(email: str) -> bool:
     # Keyed by the hash so the cache never holds the address itself.
-    return _count_in_window(f"mail:{email_hash(email)}") <= SIGNUP_MAILS_PER_ADDRESS_PER_HOUR
+    return _count_in_window(f"mail:{email_hash(email)}") <= settings.NEWSLETTER_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR
 
 
 # --- Helpers ----------------------------------------------------------------------------------------------------
@@ -228,7 +228,8 @@ def subscribe_public(
     stranger cannot change someone's record), a pending subscription and an unconfirmed ConsentRecord(method=form)
     with the wording shown, and, after commit, emails a confirmation link. For an address already subscribed it
     creates nothing and emails a "you already receive this" note with a manage link instead, so the page the
-    visitor sees is the same either way. At most SIGNUP_MAILS_PER_ADDRESS_PER_HOUR emails per address per hour."""
+    visitor sees is the same either way. At most NEWSLETTER_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR emails per address
+    per hour."""
     email = normalise_email(email)
     values = {
         "name": name.strip(),

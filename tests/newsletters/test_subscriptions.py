@@ -176,8 +176,8 @@ def test_without_ticking_consent_nothing_is_stored(client, newsletter, commit):
     assert snapshot() == before
 
 
-def test_too_many_sign_ups_from_one_client_are_refused_with_429(client, newsletter, commit, monkeypatch):
-    monkeypatch.setattr(service, "SIGNUPS_PER_IP_PER_HOUR", 2)
+def test_too_many_sign_ups_from_one_client_are_refused_with_429(client, newsletter, commit, settings):
+    settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = 2
     sign_up(client, newsletter, commit, email="one@example.org")
     sign_up(client, newsletter, commit, email="two@example.org")
     before = snapshot()
@@ -189,18 +189,18 @@ def test_too_many_sign_ups_from_one_client_are_refused_with_429(client, newslett
     assert snapshot() == before
 
 
-def test_sign_up_limit_is_per_client_address(newsletter, commit, monkeypatch):
+def test_sign_up_limit_is_per_client_address(newsletter, commit, settings):
     from django.test import Client
 
-    monkeypatch.setattr(service, "SIGNUPS_PER_IP_PER_HOUR", 1)
+    settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = 1
     first, second = Client(REMOTE_ADDR="192.0.2.1"), Client(REMOTE_ADDR="192.0.2.2")
     assert sign_up(first, newsletter, commit, email="one@example.org").status_code == 302
     assert sign_up(first, newsletter, commit, email="two@example.org").status_code == 429
     assert sign_up(second, newsletter, commit, email="two@example.org").status_code == 302
 
 
-def test_one_address_gets_at_most_a_few_emails_an_hour_however_often_it_is_entered(newsletter, commit, monkeypatch):
-    monkeypatch.setattr(service, "SIGNUP_MAILS_PER_ADDRESS_PER_HOUR", 2)
+def test_one_address_gets_at_most_a_few_emails_an_hour_however_often_it_is_entered(newsletter, commit, settings):
+    settings.NEWSLETTER_SIGNUP_MAILS_PER_ADDRESS_PER_HOUR = 2
     for _ in range(4):
         with commit():
             outcome = service.subscribe_public(newsletter=newsletter, email="target@example.org")
