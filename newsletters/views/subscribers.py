@@ -81,7 +81,7 @@ def subscribe(request: HttpRequest, newsletter_slug: str) -> HttpResponse:
     }
     if not is_public:
         return render(request, "newsletters/subscribe_form.html", context)
-    form = SignUpForm(request.POST or None, newsletter=newsletter)
+    form = SignUpForm(request.POST if request.method == "POST" else None, newsletter=newsletter)
     status = 200
     if request.method == "POST":
         try:
@@ -281,11 +281,11 @@ def member_subscribe(request: HttpRequest, newsletter_slug: str) -> HttpResponse
 @require_POST
 def member_unsubscribe(request: HttpRequest, newsletter_slug: str) -> HttpResponse:
     subscriber = service.subscriber_for_member(user=request.user)
+    if subscriber is None:
+        raise Http404
     subscription = get_object_or_404(
         Subscription.objects.select_related("newsletter"), subscriber=subscriber, newsletter__slug=newsletter_slug
-    ) if subscriber is not None else None
-    if subscription is None:
-        raise Http404
+    )
     service.unsubscribe(subscription=subscription)
     messages.success(request, _("You are unsubscribed from %(name)s.") % {"name": subscription.newsletter.name})
     return _back(request)
@@ -324,7 +324,7 @@ def subscriber_import(request: HttpRequest, newsletter_slug: str) -> HttpRespons
     """Upload a CSV; every row is checked and reported; nothing is imported unless every row is right."""
     _require_publisher(request)
     newsletter = get_object_or_404(Newsletter, slug=newsletter_slug)
-    form = SubscriberImportForm(request.POST or None, request.FILES or None)
+    form = SubscriberImportForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     report, file_error = None, ""
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -365,7 +365,7 @@ def subscriber_export(request: HttpRequest, newsletter_slug: str) -> StreamingHt
 def subscriber_erase(request: HttpRequest) -> HttpResponse:
     """Record a subscriber's erasure request received by email or letter."""
     _require_publisher(request)
-    form = SubscriberEraseForm(request.POST or None)
+    form = SubscriberEraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         subscriber = Subscriber.objects.filter(email=normalise_email(form.cleaned_data["email"])).first()
         if subscriber is None:

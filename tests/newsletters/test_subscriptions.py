@@ -430,3 +430,11 @@ def test_the_signed_in_member_sees_a_one_click_button_on_the_sign_up_page(client
     client.force_login(member)
     page = client.get(reverse("newsletters:subscribe", args=[newsletter.slug])).content.decode()
     assert reverse("newsletters:member_subscribe", args=[newsletter.slug]) in page
+
+
+def test_an_empty_post_shows_the_errors(client, newsletter):
+    response = client.post(reverse("newsletters:subscribe", args=[newsletter.slug]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter your email address" in page and "Tick the box" in page
+    assert not Subscriber.objects.exists()
