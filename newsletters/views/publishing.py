@@ -438,6 +438,9 @@ issue_resume = _state_change("resume_send", gettext_lazy("Sending has resumed.")
 def issue_cancel(request: HttpRequest, issue_id: int) -> HttpResponse:
     """GET: confirm (cancelling cannot be undone). POST: cancel the rest of the send."""
     issue = _issue(issue_id)
+    if issue.status not in (Issue.Status.SENDING, Issue.Status.PAUSED):
+        messages.error(request, _("Only an issue that is sending or paused can be cancelled."))
+        return _to_issue(issue)
     if request.method == "POST":
         dispatch = _dispatch()
         try:

@@ -41,6 +41,7 @@ def _world():
         "public": public,
         "staff": staff,
         "draft": IssueFactory(newsletter=public, subject="Draft"),
+        "sending": IssueFactory(newsletter=public, subject="Sending", status=Issue.Status.SENDING),
         "public_sent": sent_issue(public, subject="Public sent"),
         "staff_sent": sent_issue(staff, subject="Staff sent"),
     }
@@ -70,7 +71,8 @@ READS = [
     ("newsletters:issue_test", lambda w: [w["draft"].pk], PUBLISHERS),
     ("newsletters:issue_send", lambda w: [w["draft"].pk], PUBLISHERS),
     ("newsletters:issue_schedule", lambda w: [w["draft"].pk], PUBLISHERS),
-    ("newsletters:issue_cancel", lambda w: [w["draft"].pk], PUBLISHERS),
+    ("newsletters:issue_cancel", lambda w: [w["sending"].pk], PUBLISHERS),
+    ("newsletters:issue_progress", lambda w: [w["sending"].pk], PUBLISHERS),
 ]
 NOT_SECRET = {"newsletters:publishing_dashboard", "newsletters:newsletter_create"}
 
@@ -120,7 +122,7 @@ def _snapshot() -> tuple:
 
 
 def _writes(world, settings):
-    draft, sent = world["draft"], world["public_sent"]
+    draft, sending = world["draft"], world["sending"]
     when = timezone.localtime(timezone.now() + datetime.timedelta(days=1))
     return [
         (reverse("newsletters:newsletter_create"), {
@@ -136,9 +138,9 @@ def _writes(world, settings):
         (reverse("newsletters:issue_schedule", args=[draft.pk]),
          {"date": when.date().isoformat(), "time": when.strftime("%H:%M")}),
         (reverse("newsletters:issue_unschedule", args=[draft.pk]), {}),
-        (reverse("newsletters:issue_pause", args=[sent.pk]), {}),
-        (reverse("newsletters:issue_resume", args=[sent.pk]), {}),
-        (reverse("newsletters:issue_cancel", args=[sent.pk]), {}),
+        (reverse("newsletters:issue_pause", args=[sending.pk]), {}),
+        (reverse("newsletters:issue_resume", args=[sending.pk]), {}),
+        (reverse("newsletters:issue_cancel", args=[sending.pk]), {}),
     ]
 
 

@@ -291,10 +291,13 @@ def test_pause_resume_and_cancel(publisher_client, publisher):
     assert mail.outbox == []
 
 
-def test_pausing_an_issue_that_is_not_sending_says_why(publisher_client):
+def test_pausing_or_cancelling_an_issue_that_is_not_sending_says_why(publisher_client):
     issue = IssueFactory()
     response = publisher_client.post(reverse("newsletters:issue_pause", args=[issue.pk]), follow=True)
     assert "Only an issue that is sending can be paused." in response.content.decode()
+    for method in (publisher_client.get, publisher_client.post):
+        response = method(reverse("newsletters:issue_cancel", args=[issue.pk]), follow=True)
+        assert "Only an issue that is sending or paused can be cancelled." in response.content.decode()
     issue.refresh_from_db()
     assert issue.status == Issue.Status.DRAFT
 
