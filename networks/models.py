@@ -32,10 +32,9 @@ class NetworkQuerySet(models.QuerySet["Network"]):
             return networks
         if not getattr(user, "is_authenticated", False):
             return networks.filter(visibility=Network.Visibility.PUBLIC)
-        return networks.filter(
-            Q(visibility=Network.Visibility.PUBLIC)
-            | Q(memberships__user=user, memberships__status=Membership.Status.ACTIVE)
-        ).distinct()
+        # EXISTS, not a join: a join with the network's memberships (thousands) needs DISTINCT and a scan of them all
+        member = Membership.objects.filter(network=models.OuterRef("pk"), user=user, status=Membership.Status.ACTIVE)
+        return networks.filter(Q(visibility=Network.Visibility.PUBLIC) | Q(models.Exists(member)))
 
 
 class Network(models.Model):
