@@ -175,7 +175,12 @@ def _compose(request: HttpRequest, *, newsletter: Newsletter, issue: Issue | Non
             if "preview" in request.POST:
                 return redirect("newsletters:issue_preview", issue_id=issue.pk)
             return _to_issue(issue)
-    filters = form.audience_filter() if form.is_bound and form.is_valid() else (issue.audience_filter if issue else {})
+    if form.is_bound:
+        # Count what the form shows, even when another field (say, a block) is in error.
+        audience = AudienceForm(request.POST, newsletter=newsletter)
+        filters = audience.audience_filter() if audience.is_valid() else {}
+    else:
+        filters = issue.audience_filter if issue else {}
     title = issue.subject if issue else _("New issue")
     return render(request, "newsletters/manage/issue_form.html", {
         "form": form,

@@ -132,12 +132,15 @@ def test_save_and_preview_goes_to_the_preview(publisher_client):
 
 
 def test_unknown_block_is_a_validation_error_not_a_broken_issue(publisher_client):
-    newsletter = NewsletterFactory()
+    newsletter = _list_with(2)
+    SubscriptionFactory(newsletter=newsletter, subscriber__language="zu")
     response = publisher_client.post(reverse("newsletters:issue_create", args=[newsletter.slug]),
-                                     {"subject": "Hi", "body": "Intro\n{{ resource: does-not-exist }}"})
+                                     {"subject": "Hi", "body": "Intro\n{{ resource: does-not-exist }}",
+                                      "languages": ["zu"]})
     assert response.status_code == 400
     page = response.content.decode()
     assert "There is a problem" in page and "Line 2" in page and "does-not-exist" in page
+    assert ">1</strong>" in page  # the count follows the audience as posted
     assert not Issue.objects.exists()
 
 
