@@ -129,8 +129,15 @@ def topic_page(user: Any, network: Network, pk: int, page_number: Any, membershi
         raise Http404
     accepted = heads.get(topic.accepted_post_id) if topic.accepted_post_id else None
     replies = posts.exclude(pk=question.pk).order_by("created_at", "id")
-    paginator = Paginator(replies, POSTS_PER_PAGE)
+    # Paginate the bare rows, then load authors, quotes and reactions for the page's rows only: with the joins in
+    # the paginated query itself, PostgreSQL joins every row it skips with OFFSET (thousands on the last page).
+    paginator = Paginator(replies.values("pk"), POSTS_PER_PAGE)
     page = paginator.get_page(paginator.num_pages if page_number == "last" else page_number)
+    if paginator.count:
+        on_page = replies.values("pk")[page.start_index() - 1:page.end_index()]
+        page.object_list = list(replies.filter(pk__in=on_page))
+    else:
+        page.object_list = []
     shown = [*page.object_list, *([accepted] if accepted else []), question]
     helpful_ids = {p.pk for p in shown if getattr(p, "found_helpful", False)}
     shown_authors = {p.author_id for p in shown if p.author_id}

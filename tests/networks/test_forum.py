@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -392,3 +394,20 @@ def test_accepted_answers_are_counted_beside_the_answerer_on_posts_and_in_the_me
     counts = {m.user_id: m.accepted_answers for m in response.context["members"]}
     assert counts[expert.pk] == 2 and counts[other.pk] == 0 and counts[asker.pk] == 0
     assert '<th scope="col" class="numeric">Accepted answers</th>' in response.content.decode()
+
+
+def test_topic_pages_show_replies_in_order_twenty_a_page(client):
+    network = make_network()
+    asker, answerer = member(network), member(network)
+    topic = _topic(network, asker)
+    for index in range(45):
+        forum.create_reply(topic=topic, author=answerer, body=f"Reply number {index:02d}.")
+    url = topic.get_absolute_url()
+
+    def shown(page):
+        html = client.get(url, {"page": page}).content.decode()
+        return [int(number) for number in re.findall(r"Reply number (\d\d)\.", html)]
+
+    assert shown("1") == list(range(0, 20))
+    assert shown("2") == list(range(20, 40))
+    assert shown("last") == shown("3") == list(range(40, 45))
