@@ -313,7 +313,9 @@ def test_a_scheduled_issue_that_can_no_longer_be_sent_goes_back_to_draft(publish
     assert "Nobody" in entry.summary
 
 
-def test_scheduled_start_task_is_deferred_when_the_backend_supports_it(publisher, settings, django_capture_on_commit_callbacks):
+def test_scheduled_start_task_is_deferred_when_the_backend_supports_it(
+    publisher, settings, django_capture_on_commit_callbacks
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
                                   "QUEUES": ["default", "email", "newsletters"]}}
     from newsletters.tasks import start_scheduled_issue_task

@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dispatch_settings"
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 
 
-def frozen_issue(html: str = RENDERED_HTML, text: str = RENDERED_TEXT, **issue_fields) -> tuple[FrozenIssue, Subscription]:
+def frozen_issue(
+    html: str = RENDERED_HTML, text: str = RENDERED_TEXT, **issue_fields
+) -> tuple[FrozenIssue, Subscription]:
     subscription = SubscriptionFactory()
     issue = IssueFactory(newsletter=subscription.newsletter, **issue_fields)
     return FrozenIssue.of(issue, html_body=html, text_body=text), subscription
@@ -30,7 +32,9 @@ def parsed(raw: bytes):
 
 def comparable(message) -> tuple:
     # Date is the sending moment; the multipart boundary is random in every build
-    headers = sorted((name, str(value).strip()) for name, value in message.items() if name not in ("Date", "Content-Type"))
+    headers = sorted(
+        (name, str(value).strip()) for name, value in message.items() if name not in ("Date", "Content-Type")
+    )
     headers.append(("Content-Type", message.get_content_type()))
     parts = [(part.get_content_type(), part.get_content()) for part in message.walk() if not part.is_multipart()]
     return headers, parts
