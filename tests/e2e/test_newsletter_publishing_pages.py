@@ -17,7 +17,7 @@ from newsletters.models import Audience, Delivery, Issue
 from newsletters.services import dispatch
 from newsletters.services import issues as issue_services
 from tests.e2e.conftest import DESKTOP, PHONE, sign_in
-from tests.e2e.test_accessibility import BLOCKING_IMPACTS, describe, run_axe
+from tests.e2e.test_accessibility import assert_no_serious_violations
 from tests.factories import make_user_with_role
 from tests.networks.event_helpers import make_event, make_network
 from tests.newsletters.factories import NewsletterFactory, SubscriberFactory, SubscriptionFactory
@@ -96,9 +96,7 @@ def test_page_is_accessible_and_captured(world, new_context, live_server, screen
     page.wait_for_load_state("networkidle")
     width = "phone" if viewport == PHONE else "desktop"
     page.screenshot(path=str(screenshot_dir / f"newsletters-{name}-{width}.png"), full_page=True)
-    violations = run_axe(page)
-    blocking = [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"{name} ({width}): serious accessibility violations\n{describe(blocking)}"
+    assert_no_serious_violations(page, f"newsletters-{name}-{width}", screenshot_dir)
 
 
 def test_recipient_count_follows_the_audience_checkboxes(world, new_context, live_server):
