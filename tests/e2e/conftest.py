@@ -159,6 +159,22 @@ def log_in_with_form(page: Any, email: str, password: str = PASSWORD) -> None:
     page.wait_for_load_state()
 
 
+def click_and_wait(page: Any, control: Any) -> None:
+    """Click a button or link that loads another page, and wait for that page."""
+    with page.expect_navigation():
+        control.click()
+
+
+def shoot_both_widths(page: Any, path_prefix: Path) -> None:
+    """Save the page full length at phone and at desktop width (<prefix>-phone.png, <prefix>-desktop.png), then
+    give it back its own width."""
+    own = page.viewport_size
+    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(size)
+        page.screenshot(path=f"{path_prefix}-{label}.png", full_page=True)
+    page.set_viewport_size(own)
+
+
 @pytest.fixture
 def screenshot_dir() -> Path:
     """Where failing or illustrative screenshots go (ignored by git)."""
