@@ -249,13 +249,19 @@ def test_the_rate_cap_holds_across_two_workers(smtp_server, settings):
     assert max(sum(1 for t in times if start <= t < start + 1) for start in times) <= 8
 
 
+def sending_slowly(server) -> tuple[Issue, threading.Thread, dict]:
+    """An issue of 30 that a worker (in a thread) is sending to a slow server, three messages in."""
+    issue = started(30)
+    server.configure(delay=0.05)
+    worker, outcome = in_thread(dispatch.run_worker, issue_id=issue.pk)
+    wait_for(lambda: len(server.messages) >= 3)
+    return issue, worker, outcome
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("workers_not_run_on_commit")
 def test_pause_takes_effect_while_a_worker_sends_and_resume_finishes(smtp_server):
-    issue = started(30)
-    smtp_server.configure(delay=0.05)
-    worker, outcome = in_thread(dispatch.run_worker, issue_id=issue.pk)
-    wait_for(lambda: len(smtp_server.messages) >= 3)
+    issue, worker, outcome = sending_slowly(smtp_server)
 
     dispatch.pause_send(issue=issue, acting_user=None)
     worker.join(10)
@@ -279,10 +285,7 @@ def test_pause_takes_effect_while_a_worker_sends_and_resume_finishes(smtp_server
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("workers_not_run_on_commit")
 def test_cancel_takes_effect_while_a_worker_sends(smtp_server):
-    issue = started(30)
-    smtp_server.configure(delay=0.05)
-    worker, outcome = in_thread(dispatch.run_worker, issue_id=issue.pk)
-    wait_for(lambda: len(smtp_server.messages) >= 3)
+    issue, worker, outcome = sending_slowly(smtp_server)
 
     dispatch.cancel_send(issue=issue, acting_user=None)
     worker.join(10)
