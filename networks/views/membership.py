@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,9 @@ def _login_or_deny(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     raise PermissionDenied
+
+
+MEMBERS_PER_PAGE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,16 +67,20 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     network = visible_network(request, slug)
     if not can_see_members(request.user, network):
         return _login_or_deny(request)
-    members = list(
+    # Paginated: a network of thousands must not cost a phone on prepaid data the whole list at once.
+    page_obj = Paginator(
         network.memberships.filter(status=Membership.Status.ACTIVE)
         .select_related("user", "user__profile__organisation__municipality__province")
-        .order_by("role", "user__full_name")
-    )
-    accepted = accepted_answer_counts(network)
+        .order_by("role", "user__full_name", "pk"),
+        MEMBERS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    members = list(page_obj.object_list)
+    accepted = accepted_answer_counts(network, user_ids=[membership.user_id for membership in members])
     for membership in members:
         membership.accepted_answers = accepted.get(membership.user_id, 0)
     return render(request, "networks/member_list.html", {
-        "network": network, "members": members, "can_manage": can_manage_members(request.user, network),
+        "network": network, "members": members, "page_obj": page_obj,
+        "can_manage": can_manage_members(request.user, network),
     })
 
 

@@ -255,6 +255,25 @@ def test_member_list_only_for_members(client):
     assert response.status_code == 200 and b"Sipho Ndlovu" in response.content
 
 
+def test_member_list_is_paginated_and_its_queries_do_not_grow_with_the_network(client, django_assert_max_num_queries):
+    """Given a network of 120 members, the member list shows 50 a page, counts all 120, and page 3 holds the rest."""
+    from networks.views.membership import MEMBERS_PER_PAGE
+
+    network = NetworkFactory()
+    viewer = make_member(network, user=UserFactory(full_name="Aaron Viewer"))
+    for number in range(119):
+        make_member(network, user=UserFactory(full_name=f"Member {number:03d}"))
+    client.force_login(viewer)
+    url = reverse("networks:member_list", kwargs={"slug": network.slug})
+    client.get(url)  # the first signed-in request also records the session (allauth usersessions)
+    with django_assert_max_num_queries(14):
+        first = client.get(url)
+    assert first.status_code == 200 and b"120 members" in first.content
+    assert first.content.count(b'<tr>') == MEMBERS_PER_PAGE + 1  # header row + one page
+    last = client.get(url, {"page": 3})
+    assert last.content.count(b'<tr>') == 120 - 2 * MEMBERS_PER_PAGE + 1
+
+
 def test_ask_to_join_page_has_a_message_field_and_over_long_message_is_refused(client):
     network = NetworkFactory(join_policy=Network.JoinPolicy.APPROVAL)
     user = UserFactory()
