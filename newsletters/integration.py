@@ -5,6 +5,7 @@
   hashed suppression entry).
 - django-anymail's `tracking` signal: providers' bounce and complaint events, received at
   /newsletters/webhooks/<provider>/tracking/ (see newsletters.webhooks), become handle_bounce / handle_complaint.
+- `manage.py seed_demo` runs newsletters.demo after the networks' demo.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from hub import registry
-from hub.registry import DataRightsPart
+from hub.registry import DataRightsPart, DemoSeeder
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +154,12 @@ def handle_tracking_event(sender: Any, event: Any, esp_name: str, **kwargs: Any)
         cache.set(key, True, timeout=EVENT_MEMORY_SECONDS)
 
 
+def _seed_demo(stdout: Any) -> list[tuple[str, str]]:
+    from newsletters.demo import seed_newsletters_demo
+
+    return seed_newsletters_demo(stdout=stdout)
+
+
 def register() -> None:
     """Called from NewslettersConfig.ready()."""
     from anymail.signals import tracking
@@ -161,3 +168,5 @@ def register() -> None:
         DataRightsPart(key="newsletters", export=export_newsletter_data, erase=erase_newsletter_data)
     )
     tracking.connect(handle_tracking_event, dispatch_uid="newsletters_tracking_events")
+    # After the networks' demo (order 40): the demo issues feature its events and discussions.
+    registry.register_demo_seeder(DemoSeeder(key="newsletters", order=50, seed=_seed_demo))
