@@ -164,6 +164,13 @@ class Resource(models.Model):
         ordering = ["-published_at", "-created_at"]
         indexes = [
             GinIndex(fields=["search_vector"], name="resources_search_vector_gin"),
+            # Runs of two and three words of the vector, for phrase searches (function from migration 0006,
+            # conditions in resources.text_query).
+            GinIndex(
+                models.Func(models.F("search_vector"), function="resources_search_phrases",
+                            output_field=ArrayField(models.TextField())),
+                name="resources_search_phrases_gin",
+            ),
             models.Index(fields=["status", "visibility"], name="resources_status_visibility"),
             models.Index(fields=["review_by"], name="resources_review_by"),
             GinIndex(fields=["languages"], name="resources_languages_gin"),

@@ -4,8 +4,9 @@ feed), and the detail page (one resource, its versions, related resources).
 Everything starts from `Resource.objects.visible_to(user)`: results, counts, facet counts, snippets, suggestions and
 related items never include (or reveal through a number or a word) a resource the person may not see.
 
-Search runs as one SQL statement per page (total, facet counts, the page's ids, ranks and highlighted snippets) plus
-one to load the page's resources, and, only when nothing matched, two for "did you mean" — whatever the page size.
+Search runs as one SQL statement per page (total, facet counts, the page's ids, ranks and highlighted snippets), one
+to load the page's resources, one to read the words of the query (when there is one) and, only when nothing
+matched, two for "did you mean" — whatever the page size.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from hub.models import Language, Municipality, Organisation, Province
 from hub.permissions import can_see_internal_content
 from resources.models import FileVersion, Resource, ResourceFile, Topic
 from resources.services.search import SEARCH_CONFIG
+from resources.text_query import text_match_sql
 
 QUERY_MAX_LENGTH = 200
 DEFAULT_PAGE_SIZE = 20
@@ -50,6 +52,10 @@ RANK_CANDIDATES = 1000
 FACET_SAMPLE_SIZE = 2000
 FACET_SHOWN = 8
 SUGGESTION_MAX_TERMS = 6
+# Memory for one search's intermediate results (SET LOCAL, this transaction only): the candidates (up to every
+# visible resource) stay in memory instead of spilling to a temporary file, and the index scans' bitmaps stay exact
+# (a lossy bitmap makes PostgreSQL recheck whole pages, the phrase index's expression included).
+SEARCH_WORK_MEM = "64MB"
 
 
 class Sort:
@@ -307,8 +313,9 @@ def search_resources(
     candidates) count facets on an even sample and scale them (`facet_counts_estimated`); relevance ranks at most
     RANK_CANDIDATES documents (the most downloaded matches), the other matches following newest first.
 
-    Changes nothing. Queries: one statement (with its SET LOCAL planner settings in the same round trip), one to
-    load the page's resources, and two more for "did you mean" when nothing matched — whatever the page size."""
+    Changes nothing. Queries: one to read the query's words (when there is a query), one statement (with its SET
+    LOCAL planner settings in the same round trip), one to load the page's resources, and two more for "did you
+    mean" when nothing matched — whatever the page size."""
     query = clean_query(query)
     filters = {name: list(values) for name, values in (filters or {}).items() if values}
     facet_names = facet_names_for(user)
@@ -334,24 +341,22 @@ def search_resources(
     table = Resource._meta.db_table
     quoted_table = connection.ops.quote_name(table)
     if query:
-        # The text match is its own step (text_hits: the GIN index alone finds the rows), and visible_to's
-        # conditions then apply to those rows only: in one scan the planner picks the status index and tests
-        # every visible row's vector instead. visible_to's compiled query reads the matched rows under the
-        # table's own name, so its rule is applied unchanged.
+        # The text match is its own step (text_hits: the indexes alone find the rows, see resources.text_query),
+        # and visible_to's conditions then apply to those rows only: in one scan the planner picks the status
+        # index and tests every visible row's vector instead. visible_to's compiled query reads the matched rows
+        # under the table's own name, so its rule is applied unchanged.
         from_table = re.compile(rf"FROM {re.escape(quoted_table)}(?![.\w])")
         needed = sorted({"id", *re.findall(rf'{re.escape(quoted_table)}\."(\w+)"', base_sql)})
-        # OFFSET 0 keeps the text match a separate step the planner cannot merge back into one scan.
-        text_hits = (
-            f"(SELECT {', '.join(connection.ops.quote_name(column) for column in needed)} FROM {quoted_table} "
-            f"WHERE search_vector @@ websearch_to_tsquery('{SEARCH_CONFIG}', %s) OFFSET 0)"
+        text_hits, text_parameters = text_match_sql(
+            _tsquery_text(query), table=quoted_table, columns=[connection.ops.quote_name(column) for column in needed]
         )
         found = from_table.search(base_sql)
         if found is None:
             raise RuntimeError("visible_to's query no longer reads the resource table directly")
-        # The text's parameter goes where the FROM clause sits among the query's placeholders.
+        # The text's parameters go where the FROM clause sits among the query's placeholders.
         position = base_sql[: found.start()].count("%s")
         base_sql = f"{base_sql[: found.start()]}FROM {text_hits} AS {quoted_table}{base_sql[found.end():]}"
-        base_params = (*base_params[:position], query, *base_params[position:])
+        base_params = (*base_params[:position], *text_parameters, *base_params[position:])
 
     def all_flags(except_name: str = "") -> str:
         conditions = [flag for flag in flags if flag != f"ok_{except_name}"]
@@ -359,9 +364,9 @@ def search_resources(
 
     order = _order_sql(sort, bool(query))
     parameters: list[Any] = list(base_params)
-    # With no facet filter, the matches are the candidates: no second copy.
-    matched_sql = f"matched AS MATERIALIZED (SELECT * FROM hits WHERE {all_flags()})," if flags else ""
-    matched = "matched" if flags else "hits"
+    # The matches are the candidates that pass every facet filter, read from `hits` where needed rather than
+    # copied: one pass counts both (`counts`), and the page reads only its top rows.
+    matched = f"(SELECT * FROM hits WHERE {all_flags()})" if flags else "hits"
     if sort == Sort.RELEVANCE and query:
         # Relevance (ts_rank_cd) reads each document's whole vector, the costly part of a search. Every match is
         # ranked when there are up to RANK_CANDIDATES of them; beyond that, the RANK_CANDIDATES most downloaded
@@ -372,13 +377,13 @@ def search_resources(
             SELECT c.id, c.published_at, c.download_count, ts_rank_cd(
                 (SELECT r.search_vector FROM {quoted_table} AS r WHERE r.id = c.id),
                 websearch_to_tsquery('{SEARCH_CONFIG}', %s)) AS rank
-            FROM (SELECT * FROM {matched} ORDER BY download_count DESC, id DESC LIMIT {RANK_CANDIDATES}) AS c
+            FROM (SELECT * FROM {matched} AS m ORDER BY download_count DESC, id DESC LIMIT {RANK_CANDIDATES}) AS c
         ),
         page AS (
             (SELECT id, rank, published_at, download_count FROM candidates
              ORDER BY rank DESC, published_at DESC NULLS LAST, id DESC)
             UNION ALL
-            (SELECT id, NULL::real, published_at, download_count FROM {matched}
+            (SELECT id, NULL::real, published_at, download_count FROM {matched} AS m
              WHERE id NOT IN (SELECT id FROM candidates) ORDER BY published_at DESC NULLS LAST, id DESC)
             LIMIT %s OFFSET %s
         )"""
@@ -386,33 +391,35 @@ def search_resources(
     else:
         ordered_sql = f"""page AS (SELECT m.*, NULL::real AS rank FROM {matched} AS m ORDER BY {order}
                                    LIMIT %s OFFSET %s)"""
+    time_zone = re.sub(r"[^\w/+-]", "", str(settings.TIME_ZONE))
+    # Facets count every candidate up to FACET_SAMPLE_SIZE; beyond, an even sample (every n-th id), scaled.
+    counts_sql = f"""counts AS MATERIALIZED (
+            SELECT count(*) AS candidates, count(*) FILTER (WHERE {all_flags()}) AS total,
+                   greatest(1, ceil(count(*) / {FACET_SAMPLE_SIZE}.0))::bigint AS stride
+            FROM hits),"""
     if with_facets:
-        time_zone = re.sub(r"[^\w/+-]", "", str(settings.TIME_ZONE))
         facet_ctes = f"""
-        -- Facets count every candidate up to FACET_SAMPLE_SIZE; beyond, an even sample (every n-th id), scaled.
-        sampling AS (SELECT count(*) AS total, greatest(1, ceil(count(*) / {FACET_SAMPLE_SIZE}.0))::bigint AS stride
-                     FROM hits),
         sample AS MATERIALIZED (
             SELECT h.*, r.resource_type, r.organisation_id, r.visibility, r.languages,
                    coalesce(extract(year FROM r.publication_date),
                             extract(year FROM r.published_at AT TIME ZONE '{time_zone}'))::int AS facet_year
-            FROM hits AS h CROSS JOIN sampling JOIN {quoted_table} AS r ON r.id = h.id
-            WHERE sampling.stride = 1 OR h.id %% sampling.stride = 0
+            FROM hits AS h CROSS JOIN counts JOIN {quoted_table} AS r ON r.id = h.id
+            WHERE counts.stride = 1 OR h.id %% counts.stride = 0
         ),"""
         facets_select = f"""(SELECT coalesce(json_agg(json_build_array(f.facet, f.value, f.label, f.count,
                                                                f.sort_key, f.depth)), '[]')
                              FROM ({_facet_sql(facet_names, all_flags)}) AS f),
-            (SELECT stride FROM sampling)"""
+            (SELECT stride FROM counts)"""
     else:
         facet_ctes = ""
         facets_select = "'[]'::json, 1"
     statement = f"""
         WITH hits AS MATERIALIZED ({base_sql}),
-        {matched_sql}
+        {counts_sql}
         {facet_ctes}
         {ordered_sql}
         SELECT
-            {"(SELECT total FROM sampling)" if with_facets and not flags else f"(SELECT count(*) FROM {matched})"},
+            (SELECT total FROM counts),
             {facets_select},
             (SELECT coalesce(json_agg(json_build_array(p.id, p.rank, {_headline_sql(bool(query))})
                                       ORDER BY {_order_sql(sort, bool(query), prefix="p.")}), '[]')
@@ -430,7 +437,9 @@ def search_resources(
     # Every step after the text match works on a few thousand rows at most (candidates, a facet sample, a page):
     # nested loops over indexes suit them better than hashing whole link tables, which the planner would choose
     # from its row estimates.
-    settings_sql = "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
+    settings_sql = (
+        f"SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '{SEARCH_WORK_MEM}';"
+    )
     if query:
         settings_sql += " SET LOCAL enable_seqscan = off;"
     statement = f"{settings_sql}\n{statement}"
@@ -460,6 +469,14 @@ def search_resources(
         suggestion=suggestion,
         filters=filters,
     )
+
+
+def _tsquery_text(query: str) -> str:
+    """The query as PostgreSQL reads it (websearch_to_tsquery in the search configuration), in tsquery's text form:
+    the words stemmed and unaccented, stop words dropped, phrases as <->. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT websearch_to_tsquery('{SEARCH_CONFIG}', %s)::text", [query])
+        return cursor.fetchone()[0]
 
 
 def _run(cursor: Any, statement: str, parameters: list[Any]) -> tuple[int, Any, Any]:
