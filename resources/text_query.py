@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 VECTOR = "search_vector"
 PHRASES = f"resources_search_phrases({VECTOR})"  # the expression of the index resources_search_phrases_gin
@@ -94,19 +95,18 @@ class _Parser:
             raise UnsupportedQuery("unexpected text after the query")
         return node
 
-    def either(self) -> Node:
-        children = [self.both()]
-        while self.peek() == ("operator", "|"):
+    def _series(self, operator: str, kind: str, operand: Any) -> Node:
+        children = [operand()]
+        while self.peek() == ("operator", operator):
             self.take()
-            children.append(self.both())
-        return children[0] if len(children) == 1 else Node("or", children=tuple(children))
+            children.append(operand())
+        return children[0] if len(children) == 1 else Node(kind, children=tuple(children))
+
+    def either(self) -> Node:
+        return self._series("|", "or", self.both)
 
     def both(self) -> Node:
-        children = [self.phrase()]
-        while self.peek() == ("operator", "&"):
-            self.take()
-            children.append(self.phrase())
-        return children[0] if len(children) == 1 else Node("and", children=tuple(children))
+        return self._series("&", "and", self.phrase)
 
     def phrase(self) -> Node:
         # Left-associative, as PostgreSQL prints and reads it: a <-> b <-> c is (a <-> b) <-> c.
