@@ -40,13 +40,18 @@ def comparable(message) -> tuple:
     return headers, parts
 
 
-def test_the_template_path_gives_the_same_message_as_the_ordinary_build(monkeypatch):
+@pytest.fixture
+def signing_clock_stopped(monkeypatch):
+    """The links' tokens carry a timestamp (whole seconds): two builds compared must sign at the same moment."""
     import types
 
     import django.core.signing
 
-    # The links' tokens carry a timestamp: both builds sign at the same moment.
     monkeypatch.setattr(django.core.signing, "time", types.SimpleNamespace(time=lambda: 1_767_225_600.0))
+
+
+@pytest.mark.usefixtures("signing_clock_stopped")
+def test_the_template_path_gives_the_same_message_as_the_ordinary_build():
     frozen, subscription = frozen_issue(subject="Rates, budgets & water — what’s new")
     factory = MessageFactory(frozen, connection=get_connection(SMTP))
     assert factory.template is not None
@@ -72,6 +77,18 @@ def test_each_recipient_gets_their_own_links_and_message_id():
     assert one["To"] == first.subscriber.email and two["To"] == second.subscriber.email
     assert one["Message-ID"] != two["Message-ID"]
     assert str(one["List-Unsubscribe"]).strip() != str(two["List-Unsubscribe"]).strip()
+
+
+@pytest.mark.usefixtures("signing_clock_stopped")
+def test_links_are_the_ones_the_tokens_module_makes():
+    from newsletters.tokens import manage_url, unsubscribe_url
+
+    frozen, subscription = frozen_issue()
+    links = MessageFactory(frozen).links
+    assert links.unsubscribe_url(subscription=subscription, issue_id=7) == unsubscribe_url(
+        subscription=subscription, issue_id=7
+    )
+    assert links.manage_url(subscriber=subscription.subscriber) == manage_url(subscriber=subscription.subscriber)
 
 
 def test_other_backends_get_ordinary_messages():

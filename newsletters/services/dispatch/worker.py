@@ -391,7 +391,7 @@ class _Worker:
                 if self.mail is None:
                     self.mail = get_connection(settings.NEWSLETTER_EMAIL_BACKEND, fail_silently=False)
                     self.mail.open()
-                if self.mail.send_messages([message]) != 1:
+                if self.factory.send(self.mail, message) != 1:
                     return RuntimeError("The mail backend did not take the message.")
                 return None
             except Exception as error:  # noqa: BLE001 - classified by the caller
