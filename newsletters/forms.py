@@ -44,6 +44,17 @@ class NewsletterForm(forms.ModelForm):
             "sender_name": _("The name people see as the sender, such as “SALGA Knowledge Hub”."),
             "physical_address": _("POPIA and the mailbox providers require a postal address in every footer."),
         }
+        # The error summary lists these messages alone, so each says which answer is missing.
+        error_messages = {
+            "name": {"required": _("Enter the newsletter's name.")},
+            "slug": {"required": _("Enter a web address.")},
+            "description": {"required": _("Enter a description.")},
+            "sender_name": {"required": _("Enter the sender name.")},
+            "sender_email": {"required": _("Enter the sender address.")},
+            "physical_address": {"required": _("Enter the postal address shown in every footer.")},
+            "contact_details": {"required": _("Enter the contact shown in every footer.")},
+            "consent_wording": {"required": _("Enter the consent wording shown at sign-up.")},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,7 +94,8 @@ class NewsletterForm(forms.ModelForm):
 class IssueForm(forms.Form):
     """An issue's content and who among the list's subscribers receives it."""
 
-    subject = forms.CharField(label=_("Subject"), max_length=200, validators=[validate_header_text])
+    subject = forms.CharField(label=_("Subject"), max_length=200, validators=[validate_header_text],
+                              error_messages={"required": _("Enter a subject.")})
     preheader = forms.CharField(
         label=_("Preheader"), max_length=200, required=False, validators=[validate_header_text],
         help_text=_("The line mail apps show after the subject. Say what is inside."),
@@ -174,6 +186,7 @@ def split_addresses(raw: str) -> list[str]:
 class SendTestForm(forms.Form):
     addresses = forms.CharField(
         label=_("Send a test to"), widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "email"}),
+        error_messages={"required": _("Enter at least one email address.")},
         help_text=_("Up to %(most)d email addresses, separated by commas or on separate lines.")
         % {"most": MAX_TEST_ADDRESSES},
     )
