@@ -136,8 +136,16 @@ class Resource(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
     )
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    # The uploaded cover (PNG or JPEG, checked), and two JPEG copies made from it by set_cover_image: a thumbnail
+    # (at most 480 pixels, for the detail page) and a small one (at most 160, for result lists). Their sizes are
+    # kept so pages can reserve the space before the images arrive. Served by resources.views.files.cover_image.
     cover_image = models.ImageField(upload_to="covers/", blank=True)
     cover_thumbnail = models.ImageField(upload_to="covers/thumbnails/", blank=True, editable=False)
+    cover_thumbnail_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    cover_thumbnail_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    cover_small = models.ImageField(upload_to="covers/small/", blank=True, editable=False, db_default="")
+    cover_small_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    cover_small_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="uploaded_resources"

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<slug:slug>/", detail.resource_detail, name="resource_detail"),
     path("<slug:slug>/edit/", upload.resource_edit, name="resource_edit"),
     path("<slug:slug>/files/new/", upload.file_version_create, name="file_version_create"),
+    path("<slug:slug>/cover/<str:size>/", files.cover_image, name="cover_image"),
     path("<slug:slug>/cite.bib", detail.cite_bibtex, name="cite_bibtex"),
     path("<slug:slug>/cite.ris", detail.cite_ris, name="cite_ris"),
     path("<slug:slug>/feedback/", detail.feedback, name="feedback"),

@@ -61,7 +61,8 @@ ACTION_CHANGES_REQUESTED = "resource.changes_requested"
 ACTION_REJECTED = "resource.rejected"
 ACTION_ARCHIVED = "resource.archived"
 
-THUMBNAIL_SIZE = (480, 480)
+THUMBNAIL_SIZE = (480, 480)  # cover on the detail page
+SMALL_COVER_SIZE = (160, 160)  # cover in result lists (shown at 80 CSS pixels: sharp on high-density screens)
 
 
 class EditConflict(Exception):
@@ -450,9 +451,21 @@ def archive_resource(*, resource: Resource, acting_user: Any, reason: str = "") 
 # ------------------------------------------------------------------------------------------------- cover image
 
 
+def _jpeg(image: Any, box: tuple[int, int]) -> tuple[bytes, int, int]:
+    """A copy of `image` fitted inside `box` (aspect kept, never enlarged), as JPEG bytes, with its size."""
+    copy = image.copy()
+    copy.thumbnail(box)
+    if copy.mode not in ("RGB", "L"):
+        copy = copy.convert("RGB")
+    output = io.BytesIO()
+    copy.save(output, format="JPEG", quality=82, optimize=True)
+    return output.getvalue(), copy.width, copy.height
+
+
 def set_cover_image(*, resource: Resource, image_file: Any, acting_user: Any) -> Resource:
-    """Store a cover image (PNG or JPEG, checked by its bytes) and a thumbnail of at most 480x480 pixels. Images with
-    more pixels than RESOURCES_MAX_IMAGE_PIXELS (decompression bombs) are refused with FileRejected."""
+    """Store a cover image (PNG or JPEG, checked by its bytes) with two JPEG copies: a thumbnail of at most 480x480
+    pixels (detail page) and a small one of at most 160x160 (result lists), and their sizes. Images with more pixels
+    than RESOURCES_MAX_IMAGE_PIXELS (decompression bombs) are refused with FileRejected; nothing is stored then."""
     from PIL import Image, ImageOps
 
     from resources.validation import check_uploaded_file
@@ -465,11 +478,8 @@ def set_cover_image(*, resource: Resource, image_file: Any, acting_user: Any) ->
     try:
         with Image.open(getattr(image_file, "file", image_file)) as image:
             image = ImageOps.exif_transpose(image)
-            image.thumbnail(THUMBNAIL_SIZE)
-            output = io.BytesIO()
-            if image.mode not in ("RGB", "L"):
-                image = image.convert("RGB")
-            image.save(output, format="JPEG", quality=82, optimize=True)
+            thumbnail, thumbnail_width, thumbnail_height = _jpeg(image, THUMBNAIL_SIZE)
+            small, small_width, small_height = _jpeg(image, SMALL_COVER_SIZE)
     except Image.DecompressionBombError as error:
         raise FileRejected(
             _("The cover image has too many pixels to be processed safely. Use a smaller image."),
@@ -480,8 +490,17 @@ def set_cover_image(*, resource: Resource, image_file: Any, acting_user: Any) ->
     image_file.seek(0)
     name = uuid.uuid4().hex
     resource.cover_image.save(f"{name}.{checked.extension}", image_file, save=False)
-    resource.cover_thumbnail.save(f"{name}.jpg", ContentFile(output.getvalue()), save=False)
+    resource.cover_thumbnail.save(f"{name}.jpg", ContentFile(thumbnail), save=False)
+    resource.cover_small.save(f"{name}.jpg", ContentFile(small), save=False)
+    resource.cover_thumbnail_width, resource.cover_thumbnail_height = thumbnail_width, thumbnail_height
+    resource.cover_small_width, resource.cover_small_height = small_width, small_height
     Resource.objects.filter(pk=resource.pk).update(
-        cover_image=resource.cover_image.name, cover_thumbnail=resource.cover_thumbnail.name
+        cover_image=resource.cover_image.name,
+        cover_thumbnail=resource.cover_thumbnail.name,
+        cover_thumbnail_width=thumbnail_width,
+        cover_thumbnail_height=thumbnail_height,
+        cover_small=resource.cover_small.name,
+        cover_small_width=small_width,
+        cover_small_height=small_height,
     )
     return resource

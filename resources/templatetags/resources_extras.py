@@ -1,4 +1,4 @@
-"""Template helpers of the resource centre: file sizes, the mobile data a download costs, facet options."""
+"""Template helpers of the resource centre: file sizes, the mobile data a download costs, facet options, covers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from html import escape
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
@@ -73,3 +74,31 @@ def facet_options(facet: Any, options: list[Any], estimated: bool, *, folded: bo
             f'<span class="visually-hidden"> {nouns[count]}</span>)</span></label></div>'
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+# Cover sizes shown in pages: the stored copy, and the fields holding its width and height.
+COVER_COPIES = {
+    "thumbnail": ("cover_thumbnail", "cover_thumbnail_width", "cover_thumbnail_height"),
+    "small": ("cover_small", "cover_small_width", "cover_small_height"),
+}
+
+
+@register.simple_tag
+def cover_img(resource: Any, size: str = "small", alt: str = "", lazy: bool = True) -> SafeString:
+    """An <img> of the resource's cover (resources:cover_image, permission-checked) in `size` ("thumbnail" or
+    "small"), with its width and height so the page keeps its place while it loads, `alt` (empty: decorative, for
+    lists where the title follows), lazy loading unless `lazy` is False; "" when the resource has no such copy.
+    The address carries the stored name as a version, so a new cover is never hidden by a cached old one."""
+    field, width_field, height_field = COVER_COPIES[size]
+    stored = getattr(resource, field)
+    if not stored:
+        return mark_safe("")  # noqa: S308 - empty
+    version = stored.name.rsplit("/", 1)[-1].split(".", 1)[0][:16]
+    url = reverse("resources:cover_image", kwargs={"slug": resource.slug, "size": size})
+    width, height = getattr(resource, width_field), getattr(resource, height_field)
+    dimensions = f' width="{int(width)}" height="{int(height)}"' if width and height else ""
+    loading = ' loading="lazy"' if lazy else ""
+    return mark_safe(  # noqa: S308 - every value escaped or a number
+        f'<img class="cover cover--{escape(size)}" src="{escape(url)}?v={escape(version)}" alt="{escape(alt)}"'
+        f'{dimensions}{loading} decoding="async">'
+    )

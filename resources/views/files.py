@@ -1,4 +1,4 @@
-"""File delivery: every download goes through a permission check (never a public media URL).
+"""File delivery: every download (and every cover image) goes through a permission check (never a public media URL).
 
 Who may fetch a file: whoever may see its resource — `Resource.objects.visible_to(user)` for published items, and
 the uploader and reviewers for unpublished ones (resources.permissions.can_download). Anyone else gets 404.
@@ -17,16 +17,19 @@ settings.RESOURCES_FILE_DELIVERY chooses who sends the bytes:
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django.views.decorators.http import require_http_methods
 
 from resources import permissions
-from resources.models import FileVersion, ResourceFile
+from resources.models import FileVersion, Resource, ResourceFile
 from resources.services.files import count_download
 from resources.validation import PREVIEWABLE_EXTENSIONS, sanitise_filename
 
@@ -58,32 +61,38 @@ def _allowed_file(request: HttpRequest, file_id: int) -> ResourceFile:
     return resource_file
 
 
-def _deliver(version: FileVersion, *, inline: bool) -> HttpResponseBase:
+def _send_stored(name: str, storage: Any, *, content_type: str, size: int | None = None) -> HttpResponseBase:
+    """A response carrying a stored file's bytes, sent the way settings.RESOURCES_FILE_DELIVERY says."""
     mode = getattr(settings, "RESOURCES_FILE_DELIVERY", "django")
-    name = version.stored_file.name
-    storage = version.stored_file.storage
     if mode == "django":
         try:
             handle = storage.open(name, "rb")
         except (FileNotFoundError, OSError) as error:
             raise Http404 from error
-        response: HttpResponseBase = FileResponse(handle, content_type=version.content_type)
-    elif mode == "x-accel-redirect":
+        return FileResponse(handle, content_type=content_type)
+    if mode == "x-accel-redirect":
         prefix = getattr(settings, "RESOURCES_X_ACCEL_PREFIX", "/protected-media/")
-        response = HttpResponse(content_type=version.content_type)
+        response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
     elif mode == "x-sendfile":
-        response = HttpResponse(content_type=version.content_type)
+        response = HttpResponse(content_type=content_type)
         response["X-Sendfile"] = storage.path(name)
     else:
         raise ImproperlyConfigured(
             f"RESOURCES_FILE_DELIVERY must be 'django', 'x-accel-redirect' or 'x-sendfile', not {mode!r}"
         )
+    if size is not None:
+        response["Content-Length"] = str(size)
+    return response
+
+
+def _deliver(version: FileVersion, *, inline: bool) -> HttpResponseBase:
+    response = _send_stored(
+        version.stored_file.name, version.stored_file.storage, content_type=version.content_type, size=version.size
+    )
     response["Content-Disposition"] = content_disposition("inline" if inline else "attachment", version.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
-    if mode != "django":
-        response["Content-Length"] = str(version.size)
     if inline:
         response["Content-Security-Policy"] = (
             PDF_PREVIEW_CSP if version.extension == "pdf" else IMAGE_PREVIEW_CSP
@@ -120,3 +129,44 @@ def file_preview(request: HttpRequest, file_id: int) -> HttpResponseBase:
         raise Http404
     version.file = resource_file
     return _deliver(version, inline=True)
+
+
+# Cover images: /resources/<slug>/cover/<size>/ for size "full" (as uploaded), "thumbnail" (detail page) or "small"
+# (result lists). The model field each size reads.
+COVER_FIELDS = {"full": "cover_image", "thumbnail": "cover_thumbnail", "small": "cover_small"}
+COVER_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+# A public resource's cover may be kept by browsers and shared caches for a day (pages link to it with the stored
+# name as a version, so a new cover is a new address). Anything else is private to the person and rechecked on each
+# use (a 304 when it has not changed), so a cover stops showing as soon as its resource may no longer be seen.
+PUBLIC_COVER_CACHE = "public, max-age=86400"
+PRIVATE_COVER_CACHE = "private, no-cache"
+
+
+@require_http_methods(["GET", "HEAD"])
+def cover_image(request: HttpRequest, slug: str, size: str) -> HttpResponseBase:
+    """A resource's cover image, for whoever may see the resource (resources.permissions.can_view_resource: the
+    same rule as its page, visible_to for published items); 404 for anyone else, for an unknown size and for a
+    resource without a cover."""
+    field = COVER_FIELDS.get(size)
+    resource = Resource.objects.filter(slug=slug).first() if field else None
+    if resource is None or not permissions.can_view_resource(request.user, resource):
+        raise Http404
+    stored = getattr(resource, field)
+    if not stored:
+        raise Http404
+    is_public = resource.is_published and resource.visibility == Resource.Visibility.PUBLIC
+    headers = {
+        "Cache-Control": PUBLIC_COVER_CACHE if is_public else PRIVATE_COVER_CACHE,
+        # Stored names are random and new for every upload: the name is the version.
+        "ETag": quote_etag(stored.name),
+        "X-Content-Type-Options": "nosniff",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Content-Security-Policy": IMAGE_PREVIEW_CSP,
+    }
+    response = get_conditional_response(request, etag=headers["ETag"])
+    if response is None:
+        extension = stored.name.rsplit(".", 1)[-1].lower()
+        response = _send_stored(stored.name, stored.storage, content_type=COVER_CONTENT_TYPES.get(extension, "image/jpeg"))
+    for header, value in headers.items():
+        response[header] = value
+    return response
