@@ -192,7 +192,7 @@ def test_a_subscriber_who_leaves_after_the_outbox_is_written_is_not_mailed(publi
     assert mail.outbox == []
     assert report.skipped == 3
     assert statuses(issue) == {"cancelled": 3}
-    assert "Unsubscribed" in Delivery.objects.get(pk=leaving.pk).last_error
+    assert "No longer subscribed (unsubscribed)" in Delivery.objects.get(pk=leaving.pk).last_error
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
 
 

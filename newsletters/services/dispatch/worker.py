@@ -315,7 +315,8 @@ class _Worker:
             if subscription is None or not row.email:
                 gone.setdefault("The subscriber was erased before the message was sent.", []).append(row.id)
             elif subscription.status != Subscription.Status.SUBSCRIBED:
-                gone.setdefault("Unsubscribed before the message was sent.", []).append(row.id)
+                reason = f"No longer subscribed ({subscription.status}) when the message was due."
+                gone.setdefault(reason, []).append(row.id)
             elif email_hash(row.email) in suppressed:
                 gone.setdefault("The address was suppressed before the message was sent.", []).append(row.id)
             else:
