@@ -24,11 +24,14 @@ run: install
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py createcachetable && \
 	$(BIN)/python manage.py seed_demo && \
-	{ $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	  echo "Background-task worker started (pid $$worker). Serving on http://$(HOST):$(PORT)/"; \
+	{ $(BIN)/python manage.py db_worker --queue-name '*' --exclude-queues newsletters --no-reload & worker=$$!; \
+	  $(BIN)/python manage.py db_worker --queue-name newsletters --no-reload & sender=$$!; \
+	  trap 'kill $$worker $$sender 2>/dev/null; wait $$worker $$sender 2>/dev/null' EXIT INT TERM; \
+	  echo "Task workers started (pids $$worker, $$sender for newsletters). Serving on http://$(HOST):$(PORT)/"; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT); }
 
+# One worker for everything; a newsletter send keeps a worker busy until the list is done, so production runs
+# dedicated newsletter workers too (README, "Production").
 worker: install
 	$(BIN)/python manage.py db_worker --queue-name '*'
 
