@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class JoinForm(forms.Form):
     message = forms.CharField(
-        label=_("Message to the coordinators (optional)"), required=False, max_length=1000,
+        label=_("Message to the coordinators"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

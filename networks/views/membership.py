@@ -17,7 +17,7 @@ from networks.models import Membership
 from networks.permissions import can_manage_members, can_see_members
 from networks.selectors import accepted_answer_counts
 from networks.services import membership as service
-from networks.views.network import visible_network
+from networks.views.network import discoverable_network, visible_network
 
 
 def _login_or_deny(request: HttpRequest) -> HttpResponse:
@@ -31,7 +31,8 @@ MEMBERS_PER_PAGE = 50
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, slug: str) -> HttpResponse:
-    network = visible_network(request, slug)
+    # Discoverable, not only visible: a members-only network by approval is joined from its landing page.
+    network, _readable = discoverable_network(request, slug)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     form = JoinForm(request.POST if request.method == "POST" else None)

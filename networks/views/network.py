@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from hub.models import Municipality
+from networks.forms_membership import JoinForm
 from networks.models import Event, ForumTopic, Membership, Network
 from networks.permissions import can_join, can_moderate, can_see_members, is_network_member
 
@@ -16,25 +17,55 @@ def visible_network(request: HttpRequest, slug: str) -> Network:
     return get_object_or_404(Network.objects.visible_to(request.user), slug=slug)
 
 
+def discoverable_network(request: HttpRequest, slug: str) -> tuple[Network, bool]:
+    """The network if the person may learn it exists (Network.objects.discoverable_to), and whether they may also read
+    it (visible_to), in one query; 404 otherwise. Only the network page and joining use this: a network someone may
+    discover but not read gets its landing page, never its content."""
+    readable = Network.objects.visible_to(request.user).filter(pk=OuterRef("pk"))
+    network = get_object_or_404(
+        Network.objects.discoverable_to(request.user).annotate(is_readable=Exists(readable)), slug=slug
+    )
+    return network, network.is_readable
+
+
 def network_list(request: HttpRequest) -> HttpResponse:
     networks = (
-        Network.objects.visible_to(request.user)
+        Network.objects.discoverable_to(request.user)
         .annotate(member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE),
                                      distinct=True))
         .order_by("name")
     )
     mine: set[int] = set()
+    asked: set[int] = set()
     if request.user.is_authenticated:
-        mine = set(
-            Membership.objects.filter(user=request.user, status=Membership.Status.ACTIVE).values_list("network_id", flat=True)
-        )
-    return render(request, "networks/network_list.html", {"networks": networks, "mine": mine})
+        for network_id, status in Membership.objects.filter(
+            user=request.user, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING]
+        ).values_list("network_id", "status"):
+            (mine if status == Membership.Status.ACTIVE else asked).add(network_id)
+    return render(request, "networks/network_list.html", {"networks": networks, "mine": mine, "asked": asked})
+
+
+def network_landing(request: HttpRequest, network: Network) -> HttpResponse:
+    """A members-only network's page for a signed-in person who may ask to join but not read it: its name,
+    description, purpose, member count and the "Ask to join" form. Nothing of its forum, events, library, members
+    or coordinators, not even how many there are."""
+    membership = Membership.objects.filter(network=network, user=request.user).first()
+    allowed = can_join(request.user, network)
+    return render(request, "networks/network_landing.html", {
+        "network": network,
+        "member_count": network.memberships.filter(status=Membership.Status.ACTIVE).count(),
+        "membership": membership,
+        "can_join": allowed,
+        "form": JoinForm() if allowed else None,
+    })
 
 
 def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from resources.models import Resource
 
-    network = visible_network(request, slug)
+    network, readable = discoverable_network(request, slug)
+    if not readable:
+        return network_landing(request, network)
     active = network.memberships.filter(status=Membership.Status.ACTIVE)
     coordinators = active.filter(role=Membership.Role.COORDINATOR).select_related("user").order_by("user__full_name")
     municipalities = (

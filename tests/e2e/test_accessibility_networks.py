@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 NET = "/networks/water-services"
 TOPIC = NET + "/forum/{topic}/"
 EVENT = "/events/benchmarking-workshop/"
+PRIVATE = "/networks/metro-knowledge/"  # members-only, by approval: its landing page for a signed-in outsider
 
 CASES = [
     Case("visitor", "/networks/"),
@@ -37,6 +38,8 @@ CASES = [
     Case("visitor", "/networks/notifications/unsubscribe/{token}/"),
     Case("member", "/networks/", phone=True),
     Case("member", NET + "/join/"),
+    Case("member", PRIVATE),
+    Case("member", PRIVATE, phone=True),
     Case("member", EVENT),
     Case("network_member", NET + "/"),
     Case("network_member", NET + "/", phone=True),
@@ -81,6 +84,11 @@ def world() -> dict[str, Any]:
                              visibility=Network.Visibility.PUBLIC, join_policy=Network.JoinPolicy.APPROVAL)
     coordinator = make_coordinator(network, user=make_user_with_role("member", full_name="Thabo Mokoena"),
                                    municipality_code="CPT")
+    private = NetworkFactory(name="Metro Knowledge Network", slug="metro-knowledge",
+                             description="Knowledge managers of the metros compare what they learn.",
+                             purpose_html="<p>Build knowledge management practice in the metros.</p>",
+                             visibility=Network.Visibility.MEMBERS, join_policy=Network.JoinPolicy.APPROVAL)
+    make_coordinator(private, user=coordinator)
     asker = make_member(network, user=make_user_with_role("municipal_official", full_name="Andile Mabaso"),
                         municipality_code="DC10")
     expert = make_member(network, user=make_user_with_role("municipal_official", full_name="Zanele Nkosi"))

@@ -148,6 +148,56 @@ def test_join_ask_answer_accept_and_turn_the_discussion_into_a_draft_resource(
     shoot(coordinating, screenshot_dir, "draft-resource")
 
 
+def test_members_only_network_is_found_on_a_phone_asked_to_join_and_opens_once_approved(
+    new_context, live_server, screenshot_dir
+):
+    # Given a members-only network that takes members by approval, with a discussion, and an official outside it
+    network = NetworkFactory(name="SA Cities Network knowledge reference group", slug="sacn-krg",
+                             description="Knowledge managers of the metros compare what they learn.",
+                             purpose_html="<p>Build knowledge management practice in the metros.</p>",
+                             visibility=Network.Visibility.MEMBERS, join_policy=Network.JoinPolicy.APPROVAL)
+    coordinator = make_coordinator(network, user=make_user_with_role(
+        "member", full_name="Nomvula Dlamini", email="nomvula@example.org"))
+    topic = ForumTopic.objects.create(network=network, title=QUESTION_TITLE, slug="overtime", author=coordinator)
+    Post.objects.create(topic=topic, author=coordinator, body=QUESTION, body_html=f"<p>{QUESTION}</p>")
+    official = make_user_with_role("municipal_official", full_name="Fatima Patel", email="fatima@example.org")
+
+    # When the official, on a phone, finds it in the network list and opens it
+    asker = browser_for(new_context, live_server, official, viewport=PHONE)
+    asker.goto("/networks/")
+    shoot(asker, screenshot_dir, "members-only-list")
+    submit(asker, asker.get_by_role("link", name=network.name))
+
+    # Then its landing page says what it is and offers the "Ask to join" form, and shows nothing of its forum
+    assert asker.get_by_role("heading", level=1, name=network.name).is_visible()
+    assert asker.get_by_text("Build knowledge management practice in the metros.").is_visible()
+    assert asker.get_by_text(QUESTION_TITLE).count() == 0 and asker.get_by_text(QUESTION).count() == 0
+    assert asker.get_by_role("link", name="Forum", exact=True).count() == 0
+    asker.get_by_label("Message to the coordinators").fill("I run knowledge management in Tshwane.")
+    shoot(asker, screenshot_dir, "members-only-landing")
+
+    # When they ask to join
+    submit(asker, asker.locator("main").get_by_role("button", name="Ask to join"))
+
+    # Then the request waits for the coordinator, and the forum is still closed to them
+    assert asker.get_by_text("Your request was sent to the coordinators").is_visible()
+    assert Membership.objects.get(network=network, user=official).status == Membership.Status.PENDING
+    shoot(asker, screenshot_dir, "members-only-asked")
+    assert asker.goto("/networks/sacn-krg/forum/").status == 404
+
+    # When the coordinator approves the request
+    coordinating = browser_for(new_context, live_server, coordinator)
+    coordinating.goto("/networks/sacn-krg/members/requests/")
+    submit(coordinating, coordinating.get_by_role("button", name="Approve Fatima Patel"))
+
+    # Then the official sees the network's page with its discussions, and its forum
+    asker.goto("/networks/sacn-krg/")
+    assert asker.get_by_role("link", name=QUESTION_TITLE).is_visible()
+    submit(asker, asker.get_by_role("link", name="Forum", exact=True))
+    assert asker.url.endswith("/networks/sacn-krg/forum/")
+    assert asker.get_by_role("link", name=QUESTION_TITLE).is_visible()
+
+
 def test_register_download_the_calendar_file_cancel_and_the_first_waiting_person_is_promoted(
     new_context, live_server, screenshot_dir
 ):

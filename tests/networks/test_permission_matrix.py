@@ -1,6 +1,10 @@
 """The permission matrix of issue 4: seven kinds of person over every network, forum, notification and event view,
 for a members-only network (where "denied" must also mean "not revealed": 404) and a public one.
 
+Both networks take members by approval, so a members-only one is discoverable (Network.objects.discoverable_to):
+signed-in people who may not read it get its landing page (network_detail) and may ask to join (join); every view
+of its content stays 404 for them. tests/networks/test_members_only_landing.py covers the landing itself.
+
 Two halves: every page opened with GET (who gets 200), and every write sent with POST (for whom it takes effect).
 A write that does not take effect must change nothing at all: every row of the networks' tables, the resources
 and the audit log is compared before and after. Each person's attempt runs in a savepoint that is rolled back, so
@@ -112,8 +116,8 @@ def _world(visibility: str) -> World:
 # view name -> (who may open it on a members-only network, on a public network)
 VIEWS: dict[str, tuple[set[str], set[str]]] = {
     "networks:network_list": (EVERYONE, EVERYONE),
-    "networks:network_detail": (READERS_PRIVATE, EVERYONE),
-    "networks:join": (READERS_PRIVATE, SIGNED_IN),  # the form; whether joining takes effect is in WRITES
+    "networks:network_detail": (SIGNED_IN, EVERYONE),  # members-only: the landing page for signed-in non-members
+    "networks:join": (SIGNED_IN, SIGNED_IN),  # the form; whether joining takes effect is in WRITES
     "networks:member_list": (MEMBERS_AND_MODERATORS, MEMBERS_AND_MODERATORS),
     "networks:request_list": (MODERATORS, MODERATORS),
     "networks:invite": (MODERATORS, MODERATORS),
@@ -147,6 +151,9 @@ NOT_NETWORK_SCOPED = {
     "networks:notification_unsubscribe", "networks:invitation_accept", "events:event_create",
     "events:personal_calendar",
 }
+# Views that show a members-only network by approval to signed-in non-members (its landing and joining): the only
+# network-scoped ones allowed to reveal that it exists to people outside READERS_PRIVATE.
+LANDING = {"networks:network_detail", "networks:join"}
 
 
 def _url(name: str, world: World) -> str:
@@ -195,7 +202,7 @@ def test_permission_matrix(visibility, person):
             if status == 200:
                 failures.append(f"{name}: expected denial, got 200")
             elif (visibility == Network.Visibility.MEMBERS and person not in READERS_PRIVATE
-                  and name not in NOT_NETWORK_SCOPED and status != 404
+                  and name not in NOT_NETWORK_SCOPED | LANDING and status != 404
                   and not (person == "visitor" and status == 302)):
                 # a visitor may be sent to log in first: that happens for any slug, so it reveals nothing
                 failures.append(f"{name}: private content must be 404 (not revealed), got {status}")
@@ -248,6 +255,7 @@ class Write:
     private_effect: set[str]
     public_effect: set[str]
     scoped: bool = True
+    landing: bool = False  # sent from a members-only network's landing page: signed-in non-members are not 404'd
     visitor_statuses: tuple[int, ...] = (302, 400, 404)  # sent to log in, or refused
 
 
@@ -268,7 +276,7 @@ def _e(name: str, world: World) -> str:
 
 WRITES = [
     Write("join (ask to join)", "networks:join", lambda w: (_n("networks:join", w), {"message": "Please"}),
-          {"staff", "administrator"}, {"member", "other_coordinator", "staff", "administrator"}),
+          SIGNED_IN - POSTERS, SIGNED_IN - POSTERS, landing=True),
     Write("leave", "networks:leave", lambda w: (_n("networks:leave", w), {}), POSTERS, POSTERS),
     Write("approve a join request", "networks:request_list",
           lambda w: (_n("networks:request_list", w), {"membership_id": w.pending.pk, "decision": "approve"}),
@@ -369,8 +377,8 @@ def test_writes_take_effect_only_for_those_allowed_and_denied_ones_change_nothin
             failures.append(f"{person}: expected the write to take effect, nothing changed (status {status})")
         if person not in effect and changed:
             failures.append(f"{person}: denied, yet changed {changed} (status {status})")
-        if (write.scoped and private and person not in READERS_PRIVATE and person != "visitor"
-                and status != 404):
+        if (write.scoped and not write.landing and private and person not in READERS_PRIVATE
+                and person != "visitor" and status != 404):
             failures.append(f"{person}: private network must answer 404 (not revealed), got {status}")
         if person == "visitor" and person not in effect and status not in write.visitor_statuses:
             failures.append(f"visitor: expected one of {write.visitor_statuses}, got {status}")
