@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, render
 
 from hub.models import Municipality
 from networks.forms_membership import JoinForm
-from networks.models import Event, ForumTopic, Membership, Network
+from networks.models import Event, Membership, Network
 from networks.permissions import can_join, can_moderate, can_see_members, is_network_member
+from networks.selectors import topics_for
 
 
 def visible_network(request: HttpRequest, slug: str) -> Network:
@@ -74,7 +75,8 @@ def network_detail(request: HttpRequest, slug: str) -> HttpResponse:
             organisation__profiles__user__network_memberships__status=Membership.Status.ACTIVE,
         ).select_related("province").distinct().order_by("province__name", "name")
     )
-    topics = ForumTopic.objects.visible_to(request.user).filter(network=network).select_related("author")[:5]
+    # Same rule as the forum list: a topic whose opening post waits for a coordinator is not shown to others.
+    topics = topics_for(request.user, network, moderator=can_moderate(request.user, network))[:5]
     events = Event.objects.visible_to(request.user).filter(network=network).upcoming()[:5]
     library = Resource.objects.visible_to(request.user).filter(networks=network)[:10]
     membership = None

@@ -159,3 +159,21 @@ def test_coordinator_can_delete_any_post_and_it_is_audited(client):
     assert client.post(reverse("networks:post_delete", kwargs={"slug": network.slug, "post_id": reply.pk})).status_code == 302
     assert Post.objects.get(pk=reply.pk).is_deleted
     assert AuditEntry.objects.filter(action="networks.post_deleted").exists()
+
+
+def test_a_topic_waiting_for_a_coordinator_is_not_on_the_network_page_of_others(client):
+    """Given a newcomer's first topic held for premoderation, the network page's latest discussions show it to its
+    author and the coordinator only, as the forum list does."""
+    network = make_network(premoderate_first_posts=1)
+    newcomer = join(network)
+    Membership.objects.filter(pk=newcomer.pk).update(approved_post_count=0)
+    forum.create_topic(network=network, author=newcomer.user, title="Held back topic", body="Waiting")
+    url = reverse("networks:network_detail", kwargs={"slug": network.slug})
+    client.force_login(member(network))
+    assert "Held back topic" not in client.get(url).content.decode()
+    client.logout()
+    assert "Held back topic" not in client.get(url).content.decode()
+    client.force_login(newcomer.user)
+    assert "Held back topic" in client.get(url).content.decode()
+    client.force_login(coordinator(network))
+    assert "Held back topic" in client.get(url).content.decode()

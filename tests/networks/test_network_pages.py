@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from networks.models import Event, ForumTopic, Network
+from networks.services import forum
 from tests.factories import UserFactory, make_user_with_role
 from tests.networks.factories import NetworkFactory, make_coordinator, make_member
 
@@ -51,8 +52,8 @@ def test_network_page_shows_purpose_coordinators_municipalities_topics_events_an
     # given a network with a coordinator, a member from a municipality, a topic with a hostile title and an event
     network = NetworkFactory(name="Mining & LG Network", purpose="Mining towns learning together.")
     make_coordinator(network, user=UserFactory(full_name="Lindiwe Khumalo"))
-    make_member(network, municipality_code="CPT")
-    ForumTopic.objects.create(network=network, title="<script>alert(1)</script> rates", slug="rates")
+    asker = make_member(network, municipality_code="CPT")
+    forum.create_topic(network=network, author=asker, title="<script>alert(1)</script> rates", body="Question")
     Event.objects.create(network=network, title="Tshivenḓa workshop", slug="ws", event_type="workshop",
                          starts_at=timezone.now() + timedelta(days=3), ends_at=timezone.now() + timedelta(days=3, hours=2))
     # when anyone opens it
