@@ -345,7 +345,7 @@ class ResourceUploadForm(ResourceMetadataForm):
     cover_image = forms.FileField(
         label=gettext_lazy("Cover image"),
         required=False,
-        help_text=gettext_lazy("Optional. A PNG or JPEG picture shown with the resource."),
+        help_text=gettext_lazy("A PNG or JPEG picture shown on the resource's page and beside it in lists."),
         widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
     )
 

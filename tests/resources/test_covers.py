@@ -175,3 +175,25 @@ def test_an_internal_resource_cover_never_appears_in_a_visitors_search():
 
     assert "cover--small" not in html
     assert "internal memo" not in html
+
+
+def test_a_reviewer_sees_the_cover_of_a_submitted_resource_before_publishing_it():
+    resource = with_cover(title="Borehole checklist", status=Resource.Status.SUBMITTED)
+
+    html = client_for(make_user_with_role("content_reviewer")).get(
+        reverse("resources:review_detail", kwargs={"slug": resource.slug})
+    ).content.decode()
+
+    assert f'src="{cover_url(resource, "thumbnail")}?v=' in html
+    assert 'alt="Cover of “Borehole checklist”"' in html
+
+
+def test_my_library_shows_the_small_cover_of_a_saved_resource():
+    from resources.services.library import save_resource
+
+    member = make_user_with_role("member")
+    save_resource(user=member, resource=with_cover(title="Drought response toolkit"))
+
+    html = client_for(member).get(reverse("resources:my_library")).content.decode()
+
+    assert 'class="cover cover--small"' in html and 'loading="lazy"' in html
