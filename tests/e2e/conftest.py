@@ -165,6 +165,17 @@ def click_and_wait(page: Any, control: Any) -> None:
         control.click()
 
 
+def submit_empty(page: Any, form: Any, label: str) -> None:
+    """Send `form` with its text fields emptied and the browser's own validation off, as someone who skipped every
+    question would; the page that comes back must show an error summary."""
+    form.evaluate("form => { form.noValidate = true; }")
+    for field in form.locator("input[type=text], input[type=email], textarea").all():
+        field.fill("")
+    with page.expect_navigation():
+        form.locator("button[type=submit], input[type=submit]").first.click()
+    assert page.locator("[data-error-summary], .error-summary").count() > 0, f"{label}: no error summary shown"
+
+
 def shoot_both_widths(page: Any, path_prefix: Path) -> None:
     """Save the page full length at phone and at desktop width (<prefix>-phone.png, <prefix>-desktop.png), then
     give it back its own width."""
