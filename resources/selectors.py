@@ -650,7 +650,13 @@ def _load_hits(*, user: Any, page_rows: list[list[Any]]) -> list[SearchHit]:
     if not ids:
         return []
     # visible_to again: the ids came from it, and a page never shows anything else.
-    resources = Resource.objects.visible_to(user).select_related("organisation").in_bulk(ids)
+    # A result shows neither the description nor the search data: not read (long, stored out of line).
+    resources = (
+        Resource.objects.visible_to(user)
+        .select_related("organisation")
+        .defer("body", "body_html", "search_vector", "search_text")
+        .in_bulk(ids)
+    )
     hits = []
     for resource_id, rank, headline in page_rows:
         resource = resources.get(resource_id)
