@@ -44,3 +44,22 @@ def client_for_role(db):
         return client, user
 
     return make
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every transactional test must also restore the database snapshot (serialized_rollback=True).
+
+    A transactional test empties every table when it ends. Without the snapshot, Django then re-creates content types
+    and permissions with new ids, and the next test that restores the snapshot collides with them, or a process
+    still caching the old ids writes rows pointing at nothing; the reference data (provinces, municipalities) is lost
+    too. The failures surface in whichever unrelated test runs next, so refuse the mistake at collection."""
+    offenders = []
+    for item in items:
+        for marker in item.iter_markers("django_db"):
+            if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+                offenders.append(item.nodeid)
+                break
+    if offenders:
+        raise pytest.UsageError(
+            "Use django_db(transaction=True, serialized_rollback=True) in: " + ", ".join(offenders[:10])
+        )

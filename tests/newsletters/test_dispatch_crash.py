@@ -67,7 +67,7 @@ def in_flight_and_received(issue: Issue, server) -> Delivery | None:
     return None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("dispatch_settings", "rendered")
 def test_a_worker_killed_mid_send_loses_nobody_and_only_the_message_in_flight_can_go_twice(smtp_server, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",

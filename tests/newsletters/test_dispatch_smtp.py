@@ -227,7 +227,7 @@ def wait_for(condition, *, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("workers_not_run_on_commit")
 def test_the_rate_cap_holds_across_two_workers(smtp_server, settings):
     settings.NEWSLETTER_RATE_PER_SECOND = 4
@@ -258,7 +258,7 @@ def sending_slowly(server) -> tuple[Issue, threading.Thread, dict]:
     return issue, worker, outcome
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("workers_not_run_on_commit")
 def test_pause_takes_effect_while_a_worker_sends_and_resume_finishes(smtp_server):
     issue, worker, outcome = sending_slowly(smtp_server)
@@ -282,7 +282,7 @@ def test_pause_takes_effect_while_a_worker_sends_and_resume_finishes(smtp_server
     assert Counter(a for m in smtp_server.messages for a in m.rcpt_tos) == Counter(addresses(issue))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("workers_not_run_on_commit")
 def test_cancel_takes_effect_while_a_worker_sends(smtp_server):
     issue, worker, outcome = sending_slowly(smtp_server)
@@ -299,7 +299,7 @@ def test_cancel_takes_effect_while_a_worker_sends(smtp_server):
     assert dispatch.progress(issue=Issue.objects.get(pk=issue.pk)).remaining == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("workers_not_run_on_commit")
 def test_a_dead_workers_rows_are_taken_over_when_its_lease_runs_out(smtp_server):
     issue = started(6)
