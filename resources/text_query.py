@@ -3,15 +3,17 @@
 `search_vector @@ query` is answered by the GIN index on search_vector alone for words, OR and -exclusion. A phrase
 ("service delivery", and every hyphenated word, which the parser turns into a phrase of three) is not: the index only
 finds the documents holding all its words, and PostgreSQL then reads each one's vector to compare positions. With
-common words that is nearly every document. Migration 0006 indexes each document's runs of two and three words
-(`resources_search_phrases(search_vector)`); a document matches `'a' <-> 'b'` exactly when its runs hold 'a b'.
+common words that is nearly every document. Migrations 0006 and 0008 index each document's runs of two words, and of
+three where the first is a hyphenated word (`resources_search_phrases(search_vector)`); a document matches
+`'a' <-> 'b'` exactly when its runs hold 'a b'.
 
 `text_match_sql(tsquery_text, ...)` takes PostgreSQL's text form of the query (`websearch_to_tsquery(...)::text`)
 and writes a subquery returning exactly the rows for which `search_vector @@ query` holds:
 - words, OR and exclusions stay conditions on the vector (the GIN index answers them exactly);
-- phrases of two or three words become look-ups in the phrase index (exact, nothing read);
-- longer phrases, and phrases with a gap (a stop word inside the quotes), are narrowed by the indexes and then
-  confirmed on the vectors of the rows found, when they are required parts of the query;
+- phrases of two words, and hyphenated words (the parser's `'non-revenu' <-> 'non' <-> 'revenu'`), become
+  look-ups in the phrase index (exact, nothing read);
+- longer phrases, and phrases with a gap (a stop word inside the quotes), are narrowed by the indexes (their pairs)
+  and then confirmed on the vectors of the rows found, when they are required parts of the query;
 - anything else (such a phrase under OR, a form websearch_to_tsquery never writes) is left to the vector, as a
   whole.
 The phrase index's expression only ever appears as an index condition that needs no recheck (never beside a
@@ -164,7 +166,10 @@ def to_tsquery_text(node: Node) -> str:
 
 # --- The condition ---------------------------------------------------------------------------------------------------
 
-INDEXED_RUN = 3  # the longest run of words the phrase index holds
+def _is_indexed(words: list[str]) -> bool:
+    """Whether the phrase index holds this run of words (as in resources_search_phrases, migration 0008): every
+    pair, and runs of three that start with a hyphenated word."""
+    return len(words) == 2 or (len(words) == 3 and "-" in words[0])
 
 
 class _NeedsConfirming(Exception):
@@ -210,7 +215,7 @@ def _exact(node: Node, table: str) -> Condition:
         return _on_vector(node)
     if node.kind == "phrase":
         words = _words_of_run(node)
-        if words is None or len(words) > INDEXED_RUN:
+        if words is None or not _is_indexed(words):
             raise _NeedsConfirming
         return Condition(f"{PHRASES} @> %s::text[]", [[" ".join(words)]])
     if node.kind == "not":
@@ -236,15 +241,17 @@ def _exact(node: Node, table: str) -> Condition:
 
 
 def _narrowing(phrase: Node) -> list[Node]:
-    """Exact conditions every match of `phrase` meets: its runs of three words, or else its words."""
+    """Exact conditions every match of `phrase` meets: the runs of it the index holds (each pair, and the run of
+    three after each hyphenated word), or else its words."""
     words = _words_of_run(phrase)
-    if words is not None and len(words) > INDEXED_RUN:
-        return [
-            Node("phrase", children=tuple(Node("word", word=word) for word in words[start:start + INDEXED_RUN]),
-                 distances=(1,) * (INDEXED_RUN - 1))
-            for start in range(len(words) - INDEXED_RUN + 1)
-        ]
-    return _required_words(phrase)
+    if words is None:
+        return _required_words(phrase)
+    runs = [words[start:start + 2] for start in range(len(words) - 1)]
+    runs += [words[start:start + 3] for start in range(len(words) - 2) if _is_indexed(words[start:start + 3])]
+    return [
+        Node("phrase", children=tuple(Node("word", word=word) for word in run), distances=(1,) * (len(run) - 1))
+        for run in runs
+    ]
 
 
 def _match(node: Node, table: str) -> tuple[Condition, Condition | None]:

@@ -53,7 +53,7 @@ def test_unreadable_text_falls_back_to_the_vector_as_a_whole():
     assert parameters == ["'water':*"]
 
 
-def test_phrases_of_two_and_three_words_are_only_look_ups_in_the_phrase_index():
+def test_phrases_of_two_words_and_hyphenated_words_are_only_look_ups_in_the_phrase_index():
     for tsquery, run in [("'servic' <-> 'deliveri'", "servic deliveri"),
                          ("'non-revenu' <-> 'non' <-> 'revenu'", "non-revenu non revenu")]:
         sql, parameters = match(tsquery)
@@ -63,12 +63,17 @@ def test_phrases_of_two_and_three_words_are_only_look_ups_in_the_phrase_index():
         assert parameters == [[run]]
 
 
-def test_a_longer_phrase_is_narrowed_by_its_runs_of_three_then_confirmed_on_the_vector():
-    sql, parameters = match("'budget' <-> 'implement' <-> 'plan' <-> 'review'")
+@pytest.mark.parametrize("tsquery, pairs", [
+    ("'financi' <-> 'recoveri' <-> 'plan'", [["financi recoveri"], ["recoveri plan"]]),
+    ("'budget' <-> 'implement' <-> 'plan' <-> 'review'", [["budget implement"], ["implement plan"], ["plan review"]]),
+    ("'agro-process' <-> 'agro' <-> 'process' <-> 'plant'",
+     [["agro-process agro"], ["agro process"], ["process plant"], ["agro-process agro process"]]),
+])
+def test_a_longer_phrase_is_narrowed_by_its_indexed_runs_then_confirmed_on_the_vector(tsquery, pairs):
+    sql, parameters = match(tsquery)
 
-    assert parameters == [
-        ["budget implement plan"], ["implement plan review"], "('budget') <1> ('implement') <1> ('plan') <1> ('review')",
-    ]
+    assert parameters[:-1] == pairs
+    assert parse_tsquery(parameters[-1]) == parse_tsquery(tsquery)  # the whole phrase, confirmed
     assert sql.index("@>") < sql.index("OFFSET 0") < sql.index("search_vector @@")
 
 
