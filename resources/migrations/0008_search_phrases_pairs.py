@@ -8,11 +8,11 @@ their pairs and confirmed on the vector (resources.text_query). The index is reb
 
 from django.db import migrations
 
-PAIRS_AND_HYPHENATED_RUNS = r"""
+FUNCTION = r"""
 CREATE OR REPLACE FUNCTION resources_search_phrases(vector tsvector) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10000 AS $$
     WITH words AS (SELECT lexeme, unnest(positions) AS position FROM unnest(vector))
-    SELECT coalesce(array_agg(DISTINCT phrase), '{}')
+    SELECT coalesce(array_agg(DISTINCT phrase), '{{}}')
     FROM (
         SELECT first.lexeme || ' ' || second.lexeme AS phrase
         FROM words AS first JOIN words AS second ON second.position = first.position + 1
@@ -21,28 +21,13 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10000 AS $$
         FROM words AS first
         JOIN words AS second ON second.position = first.position + 1
         JOIN words AS third ON third.position = first.position + 2
-        WHERE strpos(first.lexeme, '-') > 0
+        {runs_of_three}
     ) AS phrases
 $$;
 REINDEX INDEX resources_search_phrases_gin;
 """
-ALL_RUNS = r"""
-CREATE OR REPLACE FUNCTION resources_search_phrases(vector tsvector) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10000 AS $$
-    WITH words AS (SELECT lexeme, unnest(positions) AS position FROM unnest(vector))
-    SELECT coalesce(array_agg(DISTINCT phrase), '{}')
-    FROM (
-        SELECT first.lexeme || ' ' || second.lexeme AS phrase
-        FROM words AS first JOIN words AS second ON second.position = first.position + 1
-        UNION ALL
-        SELECT first.lexeme || ' ' || second.lexeme || ' ' || third.lexeme
-        FROM words AS first
-        JOIN words AS second ON second.position = first.position + 1
-        JOIN words AS third ON third.position = first.position + 2
-    ) AS phrases
-$$;
-REINDEX INDEX resources_search_phrases_gin;
-"""
+PAIRS_AND_HYPHENATED_RUNS = FUNCTION.format(runs_of_three="WHERE strpos(first.lexeme, '-') > 0")
+ALL_RUNS = FUNCTION.format(runs_of_three="")  # as migration 0006 made it
 
 
 class Migration(migrations.Migration):
