@@ -313,6 +313,31 @@ def test_a_scheduled_issue_that_can_no_longer_be_sent_goes_back_to_draft(publish
     assert "Nobody" in entry.summary
 
 
+def test_the_publisher_is_emailed_when_a_scheduled_issue_does_not_go_out(
+    publisher, django_capture_on_commit_callbacks
+):
+    """Given a scheduled issue whose audience has gone, when its time comes, then whoever scheduled it is told by
+    email why it did not go out and where to fix it; nobody else is mailed."""
+    issue = make_issue(1)
+    dispatch.schedule_send(issue=issue, when=timezone.now() + timedelta(hours=1), acting_user=publisher)
+    Subscription.objects.filter(newsletter=issue.newsletter).update(status=Subscription.Status.UNSUBSCRIBED)
+    Issue.objects.filter(pk=issue.pk).update(scheduled_at=timezone.now() - timedelta(seconds=1))
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch.start_due_issue(issue_id=issue.pk) is False
+
+    notices = [message for message in mail.outbox if message.subject.startswith("Not sent")]
+    assert len(notices) == 1
+    assert publisher.email in notices[0].to
+    assert f"/newsletters/manage/issues/{issue.pk}/" in notices[0].body and "Nobody" in notices[0].body
+    # a second run finds nothing to revert and tells nobody again
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch.start_due_issue(issue_id=issue.pk) is False
+    assert mail.outbox == []
+
+
 def test_scheduled_start_task_is_deferred_when_the_backend_supports_it(
     publisher, settings, django_capture_on_commit_callbacks
 ):

@@ -240,9 +240,34 @@ def start_due_issue(*, issue_id: int) -> bool:
                 record_audit(actor=None, action=ACTION_SCHEDULED_SEND_FAILED, target=issue,
                              summary=_("The scheduled send did not start: %(reason)s") % {"reason": refusal},
                              after={"status": Issue.Status.DRAFT})
+                reason = str(refusal)  # `refusal` is unbound once the except block ends, before on_commit runs
+                transaction.on_commit(lambda: _tell_publishers_scheduled_send_failed(issue, reason))
         logger.warning("Scheduled issue %s did not start: %s", issue_id, refusal)
         return False
     return True
+
+
+def _tell_publishers_scheduled_send_failed(issue: Issue, reason: str) -> None:
+    """Email whoever scheduled the issue and whoever wrote it: nobody watches the issue page at the scheduled hour,
+    and an edition that silently did not go out is found too late otherwise."""
+    from django.core.mail import send_mail
+
+    recipients = sorted({
+        person.email for person in (issue.started_by, issue.created_by)
+        if person is not None and person.is_active and person.email
+    })
+    if not recipients:
+        return
+    link = settings.SITE_URL + reverse("newsletters:issue_detail", args=[issue.pk])
+    send_mail(
+        subject=_("Not sent: %(subject)s") % {"subject": issue.subject},
+        message=_(
+            "The newsletter issue \"%(subject)s\" of %(newsletter)s was scheduled but did not go out.\n\n"
+            "Reason: %(reason)s\n\nIt is a draft again. Open it to fix it and send or schedule it anew:\n%(link)s\n"
+        ) % {"subject": issue.subject, "newsletter": issue.newsletter.name, "reason": reason, "link": link},
+        from_email=None,
+        recipient_list=recipients,
+    )
 
 
 # ------------------------------------------------------------------------------------------ pause, resume, cancel
