@@ -181,7 +181,10 @@ def test_rejecting_needs_a_reason_which_is_emailed(django_capture_on_commit_call
     resource = submitted(uploader, title="Copied report")
 
     response = decide(reviewer_client, resource, "reject", message="  ")
-    assert "Give the reason" in response.content.decode()
+    page = response.content.decode()
+    assert "Give the reason" in page
+    # the error summary opens the page (GOV.UK pattern), before the title, not inside the decision section
+    assert page.index('class="error-summary"') < page.index('class="page-title"')
 
     with django_capture_on_commit_callbacks(execute=True):
         decide(reviewer_client, resource, "reject", message="This report is copyrighted by a publisher.")
