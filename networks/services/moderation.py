@@ -48,25 +48,22 @@ def _recount(topic_id: int) -> None:
 
 def hide_post(*, post: Post, acting_user: Any, note: str = "") -> Post:
     """Hide a post from everyone but coordinators; its open flags are actioned."""
-    _require(acting_user, post)
-    with transaction.atomic():
-        post.moderation = Post.Moderation.HIDDEN
-        post.save(update_fields=["moderation"])
-        _close_flags(post, acting_user, Flag.Status.ACTIONED)
-        _recount(post.topic_id)
-        record_audit(actor=acting_user, action="networks.post_hidden", target=post, summary=note[:200])
-    return post
+    return _moderate(post, acting_user, Post.Moderation.HIDDEN, Flag.Status.ACTIONED, "networks.post_hidden", note)
 
 
 def restore_post(*, post: Post, acting_user: Any, note: str = "") -> Post:
     """Show a hidden post again (or dismiss the flags on a visible one)."""
+    return _moderate(post, acting_user, Post.Moderation.VISIBLE, Flag.Status.DISMISSED, "networks.post_restored", note)
+
+
+def _moderate(post: Post, acting_user: Any, moderation: str, flag_status: str, action: str, note: str) -> Post:
     _require(acting_user, post)
     with transaction.atomic():
-        post.moderation = Post.Moderation.VISIBLE
+        post.moderation = moderation
         post.save(update_fields=["moderation"])
-        _close_flags(post, acting_user, Flag.Status.DISMISSED)
+        _close_flags(post, acting_user, flag_status)
         _recount(post.topic_id)
-        record_audit(actor=acting_user, action="networks.post_restored", target=post, summary=note[:200])
+        record_audit(actor=acting_user, action=action, target=post, summary=note[:200])
     return post
 
 

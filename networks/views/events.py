@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hub.permissions import is_member
+from hub.spreadsheets import csv_safe
 from networks.filters import EventFilter
 from networks.forms_events import AttendanceForm, EventForm
 from networks.ics import build_calendar
@@ -348,14 +349,6 @@ def attendee_list(request: HttpRequest, slug: str) -> HttpResponse:
         "networks/event_attendees.html",
         {"event": event, "registered": registered, "waiting": waiting, "form": form, "crumbs": crumbs},
     )
-
-
-def csv_safe(value: Any) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 @require_GET

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_noop
 
 from hub.models import Function, Language, Municipality, Province
 from hub.services.audit import record_audit
+from hub.spreadsheets import csv_safe
 from newsletters.models import (
     ConsentRecord,
     Newsletter,
@@ -446,13 +447,6 @@ def _write(
 # --- Export -----------------------------------------------------------------------------------------------------
 
 
-def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula (CSV injection)."""
-    from networks.views.events import csv_safe
-
-    return csv_safe(value)
-
-
 def _iso(value: datetime | None) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 
@@ -493,7 +487,7 @@ def _export_lines(newsletter: Newsletter) -> Iterator[str]:
         consent = consents[0] if consents else None
         yield writer.writerow(
             [
-                csv_cell(value)
+                csv_safe(value)  # text, never a formula (CSV injection)
                 for value in (
                     subscriber.email,
                     subscriber.name,

@@ -165,14 +165,16 @@ def click_and_wait(page: Any, control: Any) -> None:
         control.click()
 
 
-def submit_empty(page: Any, form: Any, label: str) -> None:
+def submit_empty(page: Any, form: Any, label: str, *, button: str = "button[type=submit], input[type=submit]",
+                 last_button: bool = False) -> None:
     """Send `form` with its text fields emptied and the browser's own validation off, as someone who skipped every
-    question would; the page that comes back must show an error summary."""
+    question would; the page that comes back must show an error summary. The first (or last) `button` sends it."""
     form.evaluate("form => { form.noValidate = true; }")
     for field in form.locator("input[type=text], input[type=email], textarea").all():
         field.fill("")
+    buttons = form.locator(button)
     with page.expect_navigation():
-        form.locator("button[type=submit], input[type=submit]").first.click()
+        (buttons.last if last_button else buttons.first).click()
     assert page.locator("[data-error-summary], .error-summary").count() > 0, f"{label}: no error summary shown"
 
 

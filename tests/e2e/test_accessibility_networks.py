@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from networks.models import Event, Flag, ForumTopic, Membership, Network, Notification, Post, PostRevision, Registration
 from networks.services.notifications import make_unsubscribe_token, watch_topic
-from tests.e2e.conftest import DESKTOP, PHONE, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, sign_in, submit_empty
 from tests.e2e.test_accessibility import Case, assert_no_serious_violations
 from tests.factories import make_user_with_role
 from tests.networks.factories import NetworkFactory, make_coordinator, make_member
@@ -143,13 +143,8 @@ def world() -> dict[str, Any]:
 
 def submit_first_form_empty(page: Any, path: str) -> None:
     """Send the first form in <main> with its text fields emptied and browser validation off; errors must show."""
-    form = page.locator("main form").first
-    form.evaluate("form => { form.noValidate = true; }")
-    for field in form.locator("input[type=text], input[type=email], textarea").all():
-        field.fill("")
-    with page.expect_navigation():
-        form.locator("button[type=submit], button:not([type])").last.click()
-    assert page.locator("[data-error-summary], .error-summary").count() > 0, f"{path}: no error summary shown"
+    submit_empty(page, page.locator("main form").first, path,
+                 button="button[type=submit], button:not([type])", last_button=True)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
