@@ -7,6 +7,7 @@ neither notifies nor reveals that such a person exists.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 import unicodedata
 from typing import Any
@@ -35,10 +36,11 @@ def parse_mentions(text: str) -> list[str]:
     """The distinct mentioned names in `text`, in order of appearance, as comparison keys (at most MAX_MENTIONS)."""
     found: list[str] = []
     for match in MENTION_RE.finditer(text or ""):
-        raw = (match.group(1) or match.group(2) or "").rstrip(".-'")
-        key = _key(raw)
-        if key and key not in found:
-            found.append(key)
+        raw = match.group(1) or match.group(2) or ""
+        # "@Dennis_Jr." may name "Dennis Jr." or be "Dennis Jr" at the end of a sentence: both are candidates
+        for key in dict.fromkeys([_key(raw), _key(raw.rstrip(".-'"))]):
+            if key and key not in found:
+                found.append(key)
         if len(found) >= MAX_MENTIONS:
             break
     return found
@@ -78,7 +80,7 @@ def render_mentions(html: str, *, network: Network) -> str:
 
     Only text outside tags and outside <code>/<pre>/<a> is touched; unresolved mentions stay as they were.
     """
-    resolved = resolve_mentions(re.sub(r"<[^>]*>", " ", html or ""), network=network)
+    resolved = resolve_mentions(html_lib.unescape(re.sub(r"<[^>]*>", " ", html or "")), network=network)
     if not resolved:
         return html
     parts = _TAG_SPLIT.split(html)
@@ -93,19 +95,28 @@ def render_mentions(html: str, *, network: Network) -> str:
                 skip_depth = max(0, skip_depth - 1)
             out.append(part)
             continue
-        if skip_depth:
+        if skip_depth or "@" not in part:
             out.append(part)
             continue
-
-        def replace(match: re.Match[str]) -> str:
-            raw = (match.group(1) or match.group(2) or "")
-            stripped = raw.rstrip(".-'")
-            user = resolved.get(_key(stripped))
-            if user is None:
-                return match.group(0)
-            trailing = raw[len(stripped):] if match.group(2) else ""
-            return f'<strong class="mention">@{escape(user.full_name)}</strong>{escape(trailing)}'
-
-        # the text is already HTML-escaped; the regex works on it because names rarely contain & < >
-        out.append(MENTION_RE.sub(replace, part))
+        out.append(_mark_up_text(html_lib.unescape(part), resolved))
     return "".join(out)
+
+
+def _mark_up_text(text: str, resolved: dict[str, Any]) -> str:
+    """`text` (plain, unescaped) as HTML, with each resolved mention marked up and everything else escaped."""
+    pieces: list[str] = []
+    position = 0
+    for match in MENTION_RE.finditer(text):
+        raw = match.group(1) or match.group(2) or ""
+        stripped = raw.rstrip(".-'")
+        # the whole handle first ("Dennis Jr."), then without trailing punctuation ("Dennis Jr" + ".")
+        user, trailing = resolved.get(_key(raw)), ""
+        if user is None and match.group(2):
+            user, trailing = resolved.get(_key(stripped)), raw[len(stripped):]
+        if user is None:
+            continue
+        pieces.append(escape(text[position:match.start()]))
+        pieces.append(f'<strong class="mention">@{escape(user.full_name)}</strong>{escape(trailing)}')
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)

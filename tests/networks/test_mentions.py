@@ -96,3 +96,27 @@ def test_overlong_and_hostile_text_is_harmless():
     text = "@" + "x" * 5000 + " " + " ".join(f"@User_{i}" for i in range(200)) + " @[<script>]"
     assert mentions.mentioned_users(text, network=network) == []
     assert len(mentions.parse_mentions(text)) <= mentions.MAX_MENTIONS
+
+@pytest.mark.parametrize(
+    "full_name, written, trailing",
+    [
+        ("Christopher Dennis Jr.", "@Christopher_Dennis_Jr.", ""),  # the name itself ends with a full stop
+        ("Sipho Ndlovu", "@Sipho_Ndlovu.", "."),  # a full stop that ends the sentence
+        ("Mary O'Connor", "@Mary_O'Connor", ""),  # an apostrophe, HTML-escaped in the sanitised body
+        ("Zoë d'Almeida-Nkosi", "@[Zoë d'Almeida-Nkosi]", ""),
+    ],
+)
+def test_names_with_punctuation_resolve_and_render(full_name, written, trailing):
+    # given a member whose name has punctuation, mentioned in an escaped HTML body as the sanitiser leaves it
+    network = NetworkFactory()
+    member = make_member(network, user=UserFactory(full_name=full_name))
+    html = f"<p>Thanks {written} &amp; &lt;b&gt;all&lt;/b&gt;</p>".replace("'", "&#x27;")
+    # when resolved and rendered
+    assert mentions.mentioned_users(written, network=network) == [member]
+    rendered = mentions.render_mentions(html, network=network)
+    # then the mention is marked once with the member's name, and the rest stays escaped text
+    assert rendered.count('class="mention"') == 1
+    assert f'<strong class="mention">@{full_name}</strong>{trailing} &amp; &lt;b&gt;all&lt;/b&gt;'.replace(
+        "'", "&#x27;"
+    ) in rendered
+    assert "<b>" not in rendered
