@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "hub.middleware.UserSessionActivityMiddleware",  # allauth's session tracking, throttled
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -239,6 +239,8 @@ MFA_FORMS = {
     "activate_totp": "hub.account_forms.ActivateTOTPForm",
 }
 USERSESSIONS_TRACK_ACTIVITY = True
+# "Last active" on the sessions page is written at most this often per session (hub.middleware).
+USERSESSIONS_ACTIVITY_INTERVAL = env_int("USERSESSIONS_ACTIVITY_INTERVAL", 300)
 USERSESSIONS_ADAPTER = "hub.adapters.UserSessionsAdapter"
 
 # Email: every message goes through a background task (hub.mail.TaskQueueBackend) after the transaction commits;

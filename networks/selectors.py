@@ -100,7 +100,12 @@ def accepted_answer_counts(network: Network, user_ids: Any = None) -> dict[int, 
 
 
 def _post_queryset() -> QuerySet[Post]:
-    return Post.objects.select_related("author", "quoted_post", "quoted_post__author")
+    """Posts as the topic page shows them: with authors and quoted posts, without what it never reads (the search
+    vectors, each post's Markdown source, a quoted post's HTML, the authors' password hashes)."""
+    return Post.objects.select_related("author", "quoted_post", "quoted_post__author").defer(
+        "search_vector", "body", "quoted_post__search_vector", "quoted_post__body_html",
+        "author__password", "quoted_post__author__password",
+    )
 
 
 def topic_page(user: Any, network: Network, pk: int, page_number: Any, membership: Membership | None) -> TopicPage:
@@ -123,7 +128,8 @@ def topic_page(user: Any, network: Network, pk: int, page_number: Any, membershi
         posts = posts.filter(Q(moderation=Post.Moderation.VISIBLE) | own)
     # The opening post and the accepted answer in one query.
     opening_id = Post.objects.filter(topic=topic).order_by("created_at", "id").values("id")[:1]
-    heads = {p.pk: p for p in posts.filter(Q(pk__in=opening_id) | Q(pk=topic.accepted_post_id or 0, is_deleted=False))}
+    # (a scalar subquery, not IN: PostgreSQL then looks both up by primary key instead of scanning the topic)
+    heads = {p.pk: p for p in posts.filter(Q(pk=Subquery(opening_id)) | Q(pk=topic.accepted_post_id or 0, is_deleted=False))}
     question = next((p for pk, p in heads.items() if pk != topic.accepted_post_id), None)
     if question is None:
         raise Http404

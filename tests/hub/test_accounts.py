@@ -544,3 +544,35 @@ def test_form_fields_have_labels_autocomplete_and_no_placeholders(client):
     assert 'autocomplete="name"' in signup_html and 'autocomplete="new-password"' in signup_html
     assert 'aria-describedby="id_password1-hint"' in signup_html
     assert "placeholder=" not in main_of(login_html) + main_of(signup_html)
+
+
+def test_session_activity_is_written_at_most_once_per_interval_unless_the_browser_changes(settings):
+    """"Last active" on the sessions page is kept without a write on every page (hub.middleware)."""
+    from allauth.usersessions.models import UserSession
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from hub.middleware import UserSessionActivityMiddleware
+
+    settings.USERSESSIONS_ACTIVITY_INTERVAL = 300
+    UserFactory(email="active@example.org")
+    phone = Client(HTTP_USER_AGENT="Phone")
+    log_in(phone, "active@example.org")
+    phone.get(reverse("account_email"))
+    session = UserSession.objects.get(user__email="active@example.org")
+    # within the interval: pages read nothing of the session table and write nothing
+    with CaptureQueriesContext(connection) as queries:
+        assert phone.get(reverse("account_email")).status_code == 200
+    assert not [q for q in queries.captured_queries if "usersessions_usersession" in q["sql"]]
+    # once the interval has passed, the next page records the activity
+    stored = phone.session
+    stored[UserSessionActivityMiddleware.SESSION_KEY][0] -= 301
+    stored.save()
+    UserSession.objects.filter(pk=session.pk).update(last_seen_at=timezone.now() - timezone.timedelta(hours=1))
+    phone.get(reverse("account_email"))
+    assert timezone.now() - UserSession.objects.get(pk=session.pk).last_seen_at < timezone.timedelta(minutes=1)
+    # a different browser on the same session is written at once (allauth's client-changed signal fires)
+    phone.defaults["HTTP_USER_AGENT"] = "Something else"
+    phone.get(reverse("account_email"))
+    assert UserSession.objects.get(pk=session.pk).user_agent == "Something else"

@@ -411,3 +411,19 @@ def test_topic_pages_show_replies_in_order_twenty_a_page(client):
     assert shown("1") == list(range(0, 20))
     assert shown("2") == list(range(20, 40))
     assert shown("last") == shown("3") == list(range(40, 45))
+
+
+@pytest.mark.parametrize("name", ["post_edit", "post_delete", "post_helpful", "post_accept", "post_flag", "post_revisions"])
+def test_post_action_links_are_the_reversed_urls_even_under_a_script_prefix(name):
+    from django.urls import reverse, set_script_prefix
+
+    from networks.templatetags.forum_urls import post_url
+
+    network = make_network()
+    post = forum.create_topic(network=network, author=member(network), title="A question", body="Body").posts.get()
+    try:
+        for prefix in ("/", "/hub/"):
+            set_script_prefix(prefix)
+            assert post_url(name, network, post) == reverse(f"networks:{name}", kwargs={"slug": network.slug, "post_id": post.pk})
+    finally:
+        set_script_prefix("/")
