@@ -38,17 +38,18 @@ class NetworkQuerySet(models.QuerySet["Network"]):
 
     def discoverable_to(self, user: Any) -> NetworkQuerySet:
         """Networks whose existence a person may learn of: those visible_to(user), and for signed-in people also
-        active members-only networks that take members by approval, so they can find them and ask to join. Used only
-        by the network list and the landing and join pages, which show such a network's name, description, purpose
-        and member count and nothing of its content: visible_to stays the rule for everything inside a network.
-        Members-only networks by invitation (or open) stay hidden from non-members, and so does a network from
-        someone it banned (they may not ask again, and their old links must lead nowhere)."""
+        active members-only networks that anyone may join (open) or ask to join (by approval), so they can find them
+        and join. Used only by the network list and the landing and join pages, which show such a network's name,
+        description, purpose and member count and nothing of its content: visible_to stays the rule for everything
+        inside a network. Members-only networks by invitation stay hidden from non-members, and so does a network
+        from someone it banned (they may not ask again, and their old links must lead nowhere)."""
         visible = self.visible_to(user)
         if not getattr(user, "is_authenticated", False):
             return visible
         banned = Membership.objects.filter(network=models.OuterRef("pk"), user=user, is_banned=True)
         return visible | self.active().filter(
-            ~Q(models.Exists(banned)), visibility=Network.Visibility.MEMBERS, join_policy=Network.JoinPolicy.APPROVAL
+            ~Q(models.Exists(banned)), visibility=Network.Visibility.MEMBERS,
+            join_policy__in=[Network.JoinPolicy.OPEN, Network.JoinPolicy.APPROVAL],
         )
 
 

@@ -1,7 +1,7 @@
-"""Members-only networks that take members by approval can be found and asked to join (Network.objects
+"""Members-only networks that take members by approval, or let anyone join, can be found (Network.objects
 .discoverable_to): signed-in people who are not members see them in the list and on a landing page with the
-"Ask to join" form, and nothing of their content. Visitors see nothing; members-only networks by invitation stay
-hidden; every view of the content stays 404 until the coordinator approves."""
+"Ask to join" (or "Join this network") form, and nothing of their content. Visitors see nothing; members-only
+networks by invitation stay hidden; every view of the content stays 404 until the person is a member."""
 
 from __future__ import annotations
 
@@ -155,10 +155,36 @@ def test_a_visitor_gets_nothing(client):
     assert Membership.objects.filter(network=network).count() == 2
 
 
-@pytest.mark.parametrize("join_policy", [Network.JoinPolicy.INVITATION, Network.JoinPolicy.OPEN])
-def test_members_only_networks_not_taking_requests_stay_hidden(client, join_policy):
-    # Given a members-only network by invitation (or open), and a signed-in official outside it
-    network = _network(join_policy)
+def test_an_open_members_only_network_is_found_and_joined_at_once(client):
+    # Given a members-only network anyone may join, in use, and a signed-in official outside it
+    network = _network(Network.JoinPolicy.OPEN)
+    topic = _fill_with_content(network)
+    official = UserFactory(full_name="Andile Mabaso")
+    client.force_login(official)
+    # When they open the list and the network, then they find it, with a "Join this network" button and no content
+    assert network.name in client.get(reverse("networks:network_list")).content.decode()
+    landing = client.get(network.get_absolute_url())
+    assert [template.name for template in landing.templates][0] == "networks/network_landing.html"
+    page = landing.content.decode()
+    assert "Join this network" in page and "Any official with a verified email address can join" in page
+    assert 'name="message"' not in page and TOPIC_TITLE not in page
+    for url in _content_urls(network, topic):
+        assert client.get(url).status_code == 404, url
+    # When they join, then they are a member at once and read the forum; nobody was asked
+    response = client.post(reverse("networks:join", kwargs={"slug": network.slug}))
+    assert response.status_code == 302
+    assert Membership.objects.get(network=network, user=official).status == Membership.Status.ACTIVE
+    assert mail.outbox == []
+    assert POST_TEXT in client.get(topic.get_absolute_url()).content.decode()
+    # And a visitor still learns nothing of it
+    client.logout()
+    assert client.get(network.get_absolute_url()).status_code == 404
+    assert network.name not in client.get(reverse("networks:network_list")).content.decode()
+
+
+def test_members_only_networks_not_taking_requests_stay_hidden(client):
+    # Given a members-only network by invitation, and a signed-in official outside it
+    network = _network(Network.JoinPolicy.INVITATION)
     _fill_with_content(network)
     client.force_login(UserFactory())
     # When they look for it, then it is not listed, and its page and its join page are 404

@@ -32,9 +32,10 @@ def test_staff_see_private_networks(client):
     assert client.get(private.get_absolute_url()).status_code == 200
 
 
+@pytest.mark.parametrize("join_policy", list(Network.JoinPolicy))
 @pytest.mark.parametrize("who", ["visitor", "member", "former"])
-def test_private_network_content_by_url_is_404(client, who):
-    network = NetworkFactory(visibility=Network.Visibility.MEMBERS)
+def test_private_network_content_by_url_is_404(client, who, join_policy):
+    network = NetworkFactory(visibility=Network.Visibility.MEMBERS, join_policy=join_policy)
     coordinator = make_coordinator(network)
     if who == "member":
         client.force_login(UserFactory())
@@ -42,10 +43,16 @@ def test_private_network_content_by_url_is_404(client, who):
         user = make_member(network, status="left")
         client.force_login(user)
     topic = ForumTopic.objects.create(network=network, title="Secret", slug="secret", author=coordinator)
-    for name in ["network_detail", "member_list", "join", "request_list", "invite", "coordinator_dashboard",
-                 "topic_list", "network_event_list"]:
+    for name in ["member_list", "request_list", "invite", "coordinator_dashboard", "topic_list", "network_event_list"]:
         assert client.get(reverse(f"networks:{name}", kwargs={"slug": network.slug})).status_code == 404, name
     assert client.get(topic.get_absolute_url()).status_code == 404
+    # The network's page and its join page: a landing page for signed-in people when it takes members without an
+    # invitation (tests/networks/test_members_only_landing.py), otherwise nothing at all
+    findable = who != "visitor" and join_policy != Network.JoinPolicy.INVITATION
+    for name in ["network_detail", "join"]:
+        response = client.get(reverse(f"networks:{name}", kwargs={"slug": network.slug}))
+        assert response.status_code == (200 if findable else 404), name
+        assert b"Secret" not in response.content
 
 
 def test_network_page_shows_purpose_coordinators_municipalities_topics_events_and_escapes_titles(client):
