@@ -31,6 +31,12 @@ class EventForm(forms.ModelForm):
                     "They are also added to the network's library."),
     )
 
+    # A link typed without a scheme ("meet.example.org/abc") is read as https, as Django 6 does by default.
+    online_url = forms.URLField(
+        label=_("Online meeting link"), required=False, max_length=500, assume_scheme="https",
+        help_text=_("Shown only to people who are registered."),
+    )
+
     class Meta:
         model = Event
         fields = [

@@ -338,3 +338,12 @@ def test_event_list_shows_places_left_and_full_events():
     page = Client().get("/events/").content.decode()
     assert "4 places left" in page
     assert "Full: waiting list" in page
+
+
+def test_an_online_link_typed_without_a_scheme_is_read_as_https():
+    from networks.forms_events import EventForm
+
+    form = EventForm(data={"online_url": "meet.example.org/abc"})
+    form.is_valid()
+    assert "online_url" not in form.errors
+    assert form.cleaned_data["online_url"] == "https://meet.example.org/abc"
