@@ -20,6 +20,8 @@ def flag_post(*, post: Post, reporter: Any, reason: str, details: str = "") -> F
     """Report a post to the coordinators. One open flag per person per post."""
     if active_membership(reporter, post.topic.network) is None:
         raise ForumError(_("Only members of this network can report posts."))
+    if post.author_id is not None and post.author_id == reporter.pk:
+        raise ForumError(_("You cannot report your own post. Edit or delete it instead."))
     if reason not in Flag.Reason.values:
         raise ForumError(_("Choose a reason."))
     try:

@@ -39,6 +39,16 @@ def test_member_flags_a_post_once_and_it_appears_in_the_queue(client):
     assert "Spam or advertising" in html and "&lt;script&gt;x&lt;/script&gt;" in html
 
 
+def test_a_member_cannot_report_their_own_post(client):
+    network = make_network()
+    topic, reply = _thread(network)
+    client.force_login(reply.author)
+    url = reverse("networks:post_flag", kwargs={"slug": network.slug, "post_id": reply.pk})
+    response = client.post(url, {"reason": "spam"})
+    assert response.status_code == 400 and "cannot report your own post" in response.content.decode()
+    assert not Flag.objects.exists()
+
+
 def test_queue_is_not_for_members_or_coordinators_of_another_network(client):
     network, other = make_network(), make_network()
     _thread(network)

@@ -311,8 +311,10 @@ WRITES = [
           lambda w: (_n("networks:post_helpful", w, post_id=w.question.pk), {}), {"network_member"}, {"network_member"}),
     Write("accept an answer", "networks:post_accept",
           lambda w: (_n("networks:post_accept", w, post_id=w.reply.pk), {}), MODERATORS, MODERATORS),
+    # the coordinator wrote the question, and nobody reports their own post
     Write("report a post", "networks:post_flag",
-          lambda w: (_n("networks:post_flag", w, post_id=w.question.pk), {"reason": "spam"}), POSTERS, POSTERS),
+          lambda w: (_n("networks:post_flag", w, post_id=w.question.pk), {"reason": "spam"}),
+          {"network_member"}, {"network_member"}),
     Write("hide a post", "networks:post_moderate",
           lambda w: (_n("networks:post_moderate", w, post_id=w.reply.pk), {"action": "hide"}), MODERATORS, MODERATORS),
     Write("mark the network member's notification read", "networks:notification_list",
