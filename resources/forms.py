@@ -334,20 +334,37 @@ class ResourceMetadataForm(forms.ModelForm):
         data = {
             key: value
             for key, value in self.cleaned_data.items()
-            if key not in {"files", "cover_image", "publish_now", "edit_version"}
+            if key not in {"files", "cover_image", "remove_cover", "publish_now", "edit_version"}
         }
         return data
 
 
-class ResourceUploadForm(ResourceMetadataForm):
-    # Shown as required (a link alone is the exception, checked in clean()).
-    files = CheckedFilesField(label=gettext_lazy("Files"), required=True, help_text="", link_may_replace=True)
+class CoverImageField(forms.Form):
+    """The optional cover image of the upload and edit forms, checked by its bytes."""
+
     cover_image = forms.FileField(
         label=gettext_lazy("Cover image"),
         required=False,
         help_text=gettext_lazy("A PNG or JPEG picture shown on the resource's page and beside it in lists."),
         widget=forms.FileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
     )
+
+    def clean_cover_image(self) -> Any:
+        image = self.cleaned_data.get("cover_image")
+        if not image:
+            return None
+        try:
+            checked = check_uploaded_file(image)
+        except FileRejected as error:
+            raise forms.ValidationError(error.messages) from error
+        if checked.kind.family != "image":
+            raise forms.ValidationError(_("The cover image must be a PNG or JPEG image."), code="cover_type")
+        return image
+
+
+class ResourceUploadForm(ResourceMetadataForm, CoverImageField):
+    # Shown as required (a link alone is the exception, checked in clean()).
+    files = CheckedFilesField(label=gettext_lazy("Files"), required=True, help_text="", link_may_replace=True)
 
     field_order = ["title", "summary", "files"]
 
@@ -375,18 +392,6 @@ class ResourceUploadForm(ResourceMetadataForm):
     def _duplicate_problem(self, checked: CheckedFile) -> str | None:
         return duplicate_problem(self, checked)
 
-    def clean_cover_image(self) -> Any:
-        image = self.cleaned_data.get("cover_image")
-        if not image:
-            return None
-        try:
-            checked = check_uploaded_file(image)
-        except FileRejected as error:
-            raise forms.ValidationError(error.messages) from error
-        if checked.kind.family != "image":
-            raise forms.ValidationError(_("The cover image must be a PNG or JPEG image."), code="cover_type")
-        return image
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not self.errors.get("files") and not cleaned.get("files") and not cleaned.get("external_url"):
@@ -394,13 +399,24 @@ class ResourceUploadForm(ResourceMetadataForm):
         return cleaned
 
 
-class ResourceEditForm(ResourceMetadataForm):
+class ResourceEditForm(ResourceMetadataForm, CoverImageField):
     edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    remove_cover = forms.BooleanField(label=gettext_lazy("Remove the cover image"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         if not self.is_bound:
             self.fields["edit_version"].initial = self.instance.edit_version
+        if self.instance.cover_image:
+            self.fields["cover_image"].label = _("Replace the cover image")
+        else:
+            del self.fields["remove_cover"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("remove_cover") and cleaned.get("cover_image"):
+            self.add_error("remove_cover", _("Either choose a new cover image or remove the cover, not both."))
+        return cleaned
 
 
 class FileVersionForm(forms.Form):

@@ -214,7 +214,9 @@ def _check_version(locked: Resource, expected_version: int | None) -> None:
 
 def _sync(target: Resource, source: Resource) -> None:
     """Copy the saved state onto the caller's instance, so it sees what was written."""
-    for field in (*SCALAR_FIELDS, "status", "edit_version", "submitted_at", "published_at", "body_html", "slug"):
+    for field in (*SCALAR_FIELDS, "status", "edit_version", "submitted_at", "published_at", "body_html", "slug",
+                  *COVER_FILE_FIELDS, "cover_thumbnail_width", "cover_thumbnail_height", "cover_small_width",
+                  "cover_small_height"):
         setattr(target, field, getattr(source, field))
 
 
@@ -281,12 +283,15 @@ def create_resource(
 
 
 def update_resource(
-    *, resource: Resource, acting_user: Any, data: Mapping[str, Any], expected_version: int
+    *, resource: Resource, acting_user: Any, data: Mapping[str, Any], expected_version: int,
+    cover_image: Any = None, remove_cover: bool = False,
 ) -> Resource:
     """Save edited metadata, but only if nobody saved the resource since the editor loaded it (`expected_version`
     is the edit_version the form was rendered with). On a conflict EditConflict is raised and nothing changes.
-    Edits by someone other than the uploader (a reviewer) are audit-logged and leave an "edited" review event.
-    The slug never changes, so links already shared (and emailed) keep working."""
+    `cover_image` replaces the cover, `remove_cover` removes it; an image that cannot be processed raises
+    FileRejected and nothing changes either. Edits by someone other than the uploader (a reviewer) are audit-logged
+    and leave an "edited" review event. The slug never changes, so links already shared (and emailed) keep
+    working."""
     with transaction.atomic():
         locked = _locked(resource)
         _check_version(locked, expected_version)
@@ -294,6 +299,10 @@ def update_resource(
         _apply(locked, data)
         locked.edit_version = locked.edit_version + 1
         locked.save()
+        if cover_image is not None:
+            set_cover_image(resource=locked, image_file=cover_image, acting_user=acting_user)
+        elif remove_cover:
+            remove_cover_image(resource=locked)
         _apply_relations(locked, data)
         is_uploader = getattr(acting_user, "pk", None) is not None and acting_user.pk == locked.created_by_id
         if not is_uploader:
@@ -489,6 +498,7 @@ def set_cover_image(*, resource: Resource, image_file: Any, acting_user: Any) ->
         raise FileRejected(_("The cover image could not be read. Use a PNG or JPEG image."), code="cover_type") from error
     image_file.seek(0)
     name = uuid.uuid4().hex
+    replaced = _cover_names(resource)
     resource.cover_image.save(f"{name}.{checked.extension}", image_file, save=False)
     resource.cover_thumbnail.save(f"{name}.jpg", ContentFile(thumbnail), save=False)
     resource.cover_small.save(f"{name}.jpg", ContentFile(small), save=False)
@@ -503,4 +513,42 @@ def set_cover_image(*, resource: Resource, image_file: Any, acting_user: Any) ->
         cover_small_width=small_width,
         cover_small_height=small_height,
     )
+    _delete_after_commit(replaced)
+    return resource
+
+
+COVER_FILE_FIELDS = ("cover_image", "cover_thumbnail", "cover_small")
+
+
+def _cover_names(resource: Resource) -> list[tuple[Any, str]]:
+    return [(getattr(resource, field).storage, getattr(resource, field).name)
+            for field in COVER_FILE_FIELDS if getattr(resource, field)]
+
+
+def _delete_after_commit(stored: list[tuple[Any, str]]) -> None:
+    """Delete replaced or removed cover files once the change is committed (kept if it rolls back)."""
+
+    def delete() -> None:
+        for storage, name in stored:
+            try:
+                storage.delete(name)
+            except OSError:  # a file already gone is not an error; the database no longer points at it
+                logger.warning("could not delete the old cover file %s", name)
+
+    if stored:
+        transaction.on_commit(delete)
+
+
+def remove_cover_image(*, resource: Resource) -> Resource:
+    """Take the cover image off a resource: its three stored files are deleted once this is committed."""
+    stored = _cover_names(resource)
+    for field in COVER_FILE_FIELDS:
+        setattr(resource, field, None)
+    resource.cover_thumbnail_width = resource.cover_thumbnail_height = None
+    resource.cover_small_width = resource.cover_small_height = None
+    Resource.objects.filter(pk=resource.pk).update(
+        cover_image="", cover_thumbnail="", cover_small="", cover_thumbnail_width=None, cover_thumbnail_height=None,
+        cover_small_width=None, cover_small_height=None,
+    )
+    _delete_after_commit(stored)
     return resource

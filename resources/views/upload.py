@@ -23,6 +23,7 @@ from resources.forms import FileVersionForm, ResourceEditForm, ResourceUploadFor
 from resources.models import Resource, ReviewEvent
 from resources.services import files as file_services
 from resources.services import publishing
+from resources.validation import FileRejected
 from resources.uploads import use_streaming_uploads
 
 UPLOADS_PER_PAGE = 20
@@ -164,7 +165,8 @@ def resource_edit(request: HttpRequest, slug: str) -> HttpResponse:
     may_submit = is_uploader and resource.status in (Resource.Status.DRAFT, Resource.Status.CHANGES_REQUESTED)
     conflict: Resource | None = None
     if request.method == "POST":
-        form = ResourceEditForm(request.POST, instance=resource, user=user)
+        form = ResourceEditForm(request.POST, request.FILES, instance=resource, user=user)
+        saved = False
         if form.is_valid():
             try:
                 publishing.update_resource(
@@ -172,23 +174,29 @@ def resource_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     acting_user=user,
                     data=form.service_data(),
                     expected_version=form.cleaned_data["edit_version"],
+                    cover_image=form.cleaned_data.get("cover_image"),
+                    remove_cover=bool(form.cleaned_data.get("remove_cover")),
                 )
             except publishing.EditConflict as error:
                 conflict = error.current
+            except FileRejected as error:
+                form.add_error("cover_image", error.messages)
             else:
-                if may_submit and request.POST.get("action") == "submit":
-                    publishing.submit_resource(
-                        resource=resource, acting_user=user, message=request.POST.get("note", "")[:2000]
-                    )
-                    messages.success(
-                        request, _("Your changes are saved and “%(title)s” is back with the reviewers.")
-                        % {"title": resource.title},
-                    )
-                    return redirect("resources:my_uploads")
-                messages.success(request, _("Your changes are saved."))
-                if permissions.can_review(user) and not is_uploader:
-                    return redirect("resources:review_detail", slug=resource.slug)
+                saved = True
+        if saved:
+            if may_submit and request.POST.get("action") == "submit":
+                publishing.submit_resource(
+                    resource=resource, acting_user=user, message=request.POST.get("note", "")[:2000]
+                )
+                messages.success(
+                    request, _("Your changes are saved and “%(title)s” is back with the reviewers.")
+                    % {"title": resource.title},
+                )
                 return redirect("resources:my_uploads")
+            messages.success(request, _("Your changes are saved."))
+            if permissions.can_review(user) and not is_uploader:
+                return redirect("resources:review_detail", slug=resource.slug)
+            return redirect("resources:my_uploads")
         if conflict is not None:
             # Keep what the person typed, but from now on against the saved version: a second "Save" is a
             # deliberate choice made after seeing what changed.

@@ -197,3 +197,81 @@ def test_my_library_shows_the_small_cover_of_a_saved_resource():
     html = client_for(member).get(reverse("resources:my_library")).content.decode()
 
     assert 'class="cover cover--small"' in html and 'loading="lazy"' in html
+
+
+# ------------------------------------------------------------------------------------------------ replace / remove
+
+
+def _edit(client: Client, resource: Resource, **extra):
+    from tests.resources.test_upload import edit_data
+
+    resource.refresh_from_db()
+    return client.post(reverse("resources:resource_edit", kwargs={"slug": resource.slug}), edit_data(resource, **extra))
+
+
+def _stored(resource: Resource) -> list[str]:
+    return [getattr(resource, field).name for field in ("cover_image", "cover_thumbnail", "cover_small")]
+
+
+def test_the_uploader_replaces_the_cover_and_the_old_files_are_deleted(django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    # Given a draft with a cover, and its uploader on the edit page, which shows the current cover
+    resource = with_cover(status=Resource.Status.DRAFT)
+    old = _stored(resource)
+    client = client_for(resource.created_by)
+    page = client.get(reverse("resources:resource_edit", kwargs={"slug": resource.slug})).content.decode()
+    assert "Replace the cover image" in page and "Remove the cover image" in page and cover_url(resource) in page
+    # When they upload a new landscape picture
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _edit(client, resource, cover_image=png_upload((1600, 900)))
+    # Then the resource has the new cover in its three sizes, and the old files are gone from storage
+    assert response.status_code == 302
+    resource.refresh_from_db()
+    assert (resource.cover_small_width, resource.cover_small_height) == (160, 90)
+    assert not set(_stored(resource)) & set(old)
+    assert all(default_storage.exists(name) for name in _stored(resource))
+    assert not any(default_storage.exists(name) for name in old)
+
+
+def test_the_cover_can_be_removed_and_is_no_longer_served(django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    resource = with_cover(status=Resource.Status.DRAFT)
+    old = _stored(resource)
+    client = client_for(resource.created_by)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _edit(client, resource, remove_cover="on").status_code == 302
+    resource.refresh_from_db()
+    assert not resource.cover_image and not resource.cover_thumbnail and not resource.cover_small
+    assert resource.cover_small_width is None
+    assert not any(default_storage.exists(name) for name in old)
+    assert client.get(cover_url(resource)).status_code == 404
+    page = client.get(reverse("resources:resource_edit", kwargs={"slug": resource.slug})).content.decode()
+    assert "has no cover image yet" in page and "Remove the cover image" not in page
+
+
+def test_a_bad_replacement_changes_nothing_and_says_why():
+    resource = with_cover(status=Resource.Status.DRAFT, title="Water guide")
+    old = _stored(resource)
+    client = client_for(resource.created_by)
+    # not an image at all, an image with too many pixels, and both "replace" and "remove" at once
+    not_image = SimpleUploadedFile("cover.png", b"%PDF-1.4 not a picture", content_type="image/png")
+    for extra, message in (
+        ({"cover_image": not_image, "title": "Changed"}, "PNG or JPEG"),
+        ({"cover_image": png_upload(), "remove_cover": "on", "title": "Changed"}, "not both"),
+    ):
+        response = _edit(client, resource, **extra)
+        assert response.status_code == 200 and message in response.content.decode()
+        resource.refresh_from_db()
+        assert resource.title == "Water guide" and _stored(resource) == old
+
+
+def test_an_image_too_large_to_process_is_refused_and_nothing_changes(settings):
+    resource = with_cover(status=Resource.Status.DRAFT, title="Water guide")
+    settings.RESOURCES_MAX_IMAGE_PIXELS = 1000 * 1000
+    version, old = resource.edit_version, _stored(resource)
+    response = _edit(client_for(resource.created_by), resource, cover_image=png_upload((2000, 2000)), title="Changed")
+    assert response.status_code == 200 and "too many pixels" in response.content.decode()
+    resource.refresh_from_db()
+    assert resource.title == "Water guide" and resource.edit_version == version and _stored(resource) == old
