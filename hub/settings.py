@@ -168,7 +168,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "hub_cache",
-    }
+    },
+    # Each web process's own memory: the resource centre's counts for browsing (resources/browse_cache.py), checked
+    # against a generation kept in "default" on every use.
+    "browse": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "resources-browse",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 
 AUTH_USER_MODEL = "hub.User"
@@ -383,6 +390,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 262_144
 
 # Resource centre (resources/): upload limit per file, optional ClamAV scanning (clamd INSTREAM over TCP or a Unix
 # socket), and who sends file bytes ("django", or "x-accel-redirect" / "x-sendfile" to hand it to nginx / Apache).
+# How long the resource centre keeps the counts of browsing without search words at most (0: never keeps them).
+RESOURCES_BROWSE_CACHE_SECONDS = env_int("RESOURCES_BROWSE_CACHE_SECONDS", 600)
 RESOURCES_MAX_UPLOAD_BYTES = env_int("RESOURCES_MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
 CLAMAV_URL = env("CLAMAV_URL")  # e.g. tcp://127.0.0.1:3310
 CLAMAV_SOCKET = env("CLAMAV_SOCKET")  # e.g. /run/clamav/clamd.ctl

@@ -7,6 +7,7 @@ class ResourcesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from resources import integration
+        from resources import browse_cache, integration
 
         integration.register()
+        browse_cache.connect_signals()

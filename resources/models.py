@@ -50,20 +50,25 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
     def visible_to(self, user: Any) -> ResourceQuerySet:
         """Published resources the person may see: public ones for everyone, members-only ones for members, internal
         ones for SALGA staff, reviewers and administrators. Used by every list, search, count, feed and download."""
-        from hub.permissions import can_see_internal_content, is_member
-
-        allowed = [Resource.Visibility.PUBLIC]
-        if is_member(user):
-            allowed.append(Resource.Visibility.MEMBERS)
-        if can_see_internal_content(user):
-            allowed.append(Resource.Visibility.INTERNAL)
-        return self.published().filter(visibility__in=allowed)
+        return self.published().filter(visibility__in=visibility_levels(user))
 
     def editable_by(self, user: Any) -> ResourceQuerySet:
         """Items a person contributed (any status), for "My uploads"."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(created_by=user)
+
+
+def visibility_levels(user: Any) -> list[str]:
+    """The visibility levels of published resources `user` may see (the rule of ResourceQuerySet.visible_to)."""
+    from hub.permissions import can_see_internal_content, is_member
+
+    allowed = [Resource.Visibility.PUBLIC.value]
+    if is_member(user):
+        allowed.append(Resource.Visibility.MEMBERS.value)
+    if can_see_internal_content(user):
+        allowed.append(Resource.Visibility.INTERNAL.value)
+    return allowed
 
 
 class Resource(models.Model):

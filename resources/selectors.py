@@ -22,14 +22,16 @@ from django.contrib.postgres.search import SearchQuery
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Language, Municipality, Organisation, Province
 from hub.permissions import can_see_internal_content
-from resources.models import FileVersion, Resource, ResourceFile, Topic
+from resources import browse_cache
+from resources.models import FileVersion, Resource, ResourceFile, Topic, visibility_levels
 from resources.services.search import SEARCH_CONFIG
 from resources.text_query import text_match_sql
 
@@ -326,6 +328,16 @@ def search_resources(
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     page = max(1, int(page))
 
+    browse_kept: tuple[list[str], str | None] | None = None
+    if not query and with_facets:
+        # Browsing: the counts may be kept from an earlier request (resources.browse_cache); the page is one query.
+        levels = visibility_levels(user)
+        generation, summary = browse_cache.lookup(levels, facet_names, filters)
+        if summary is not None:
+            return _browse_page(user=user, filters=filters, sort=sort, page=page, page_size=page_size,
+                                facet_names=facet_names, summary=summary)
+        browse_kept = (levels, generation)
+
     base = Resource.objects.visible_to(user).order_by()
     flags = {f"ok_{name}": values for name, values in filters.items()}
     annotations: dict[str, Any] = {
@@ -451,6 +463,8 @@ def search_resources(
             total, facet_rows, stride, page_rows = _run(cursor, statement, parameters)
     facet_rows = json.loads(facet_rows) if isinstance(facet_rows, str) else facet_rows
     page_rows = json.loads(page_rows) if isinstance(page_rows, str) else page_rows
+    if browse_kept is not None:
+        browse_cache.keep(browse_kept[1], browse_kept[0], facet_names, filters, (total, facet_rows, stride))
 
     hits = _load_hits(user=user, page_rows=page_rows)
     paginator = Paginator(range(total), page_size)
@@ -467,6 +481,41 @@ def search_resources(
         facets=_build_facets(facet_names, facet_rows, filters, stride=stride or 1) if with_facets else [],
         facet_counts_estimated=(stride or 1) > 1,
         suggestion=suggestion,
+        filters=filters,
+    )
+
+
+def _browse_order(sort: str) -> list[Any]:
+    """The order of _order_sql without search words, for the ORM."""
+    newest = [F("published_at").desc(nulls_last=True), F("id").desc()]
+    if sort == Sort.DOWNLOADS:
+        return [F("download_count").desc(), *newest]
+    if sort == Sort.TITLE:
+        return [Lower("title"), F("id").asc()]
+    return newest
+
+
+def _browse_page(*, user: Any, filters: dict[str, list[str]], sort: str, page: int, page_size: int,
+                 facet_names: list[str], summary: Any) -> SearchResults:
+    """A page of browsing (no search words) with its total and facet counts from `summary` (resources.browse_cache):
+    the page's ids in one indexed query, then the page's resources."""
+    total, facet_rows, stride = summary
+    if total and (page - 1) * page_size >= total:  # past the last page: show the last one
+        page = (total - 1) // page_size + 1
+    offset = (page - 1) * page_size
+    ids = list(
+        apply_filters(Resource.objects.visible_to(user), filters)
+        .order_by(*_browse_order(sort)).values_list("id", flat=True)[offset:offset + page_size]
+    )
+    return SearchResults(
+        query="",
+        sort=sort,
+        hits=_load_hits(user=user, page_rows=[[resource_id, None, None] for resource_id in ids]),
+        total=total,
+        page_obj=Paginator(range(total), page_size).get_page(page),
+        facets=_build_facets(facet_names, facet_rows, filters, stride=stride or 1),
+        facet_counts_estimated=(stride or 1) > 1,
+        suggestion="",
         filters=filters,
     )
 
