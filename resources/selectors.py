@@ -719,19 +719,6 @@ def _load_hits(*, user: Any, page_rows: list[list[Any]]) -> list[SearchHit]:
 # --- Did you mean -----------------------------------------------------------------------------------------------
 
 
-def _vocabulary_visibilities(user: Any) -> list[str]:
-    # Which rows of the vocabulary to look at; the suggestion is then confirmed through visible_to, so this only
-    # narrows the candidates and cannot widen what a person sees.
-    from hub.permissions import is_member
-
-    allowed = [Resource.Visibility.PUBLIC.value]
-    if is_member(user):
-        allowed.append(Resource.Visibility.MEMBERS.value)
-    if can_see_internal_content(user):
-        allowed.append(Resource.Visibility.INTERNAL.value)
-    return allowed
-
-
 def suggest_query(*, user: Any, query: str) -> str:
     """A corrected query for one that matched nothing: each word replaced by the most similar word (trigram
     similarity) of the "did you mean" vocabulary (words of titles, tags, topics and summaries of resources), or ""
@@ -753,7 +740,8 @@ def suggest_query(*, user: Any, query: str) -> str:
         ) AS best
     """
     with connection.cursor() as cursor:
-        cursor.execute(statement, [terms, _vocabulary_visibilities(user)])
+        # only the vocabulary rows of levels the person sees; the suggestion is then confirmed through visible_to
+        cursor.execute(statement, [terms, visibility_levels(user)])
         best = {position: (word, score) for position, word, score in cursor.fetchall()}
     corrected = []
     changed = False
