@@ -219,9 +219,28 @@ def find_invitation(token: str) -> Invitation | None:
     )
 
 
+def why_not_yours(user: Any, invitation: Invitation) -> str:
+    """Why `user` may not use `invitation` ("" when they may): it is for the invited address, verified, only."""
+    from allauth.account.models import EmailAddress
+
+    if not is_member(user):
+        return _("Log in with a verified email address to accept the invitation.")
+    if EmailAddress.objects.filter(user=user, email__iexact=invitation.email.strip(), verified=True).exists():
+        return ""
+    return _("This invitation was sent to %(address)s. Log in with that email address, or add it to your account "
+             "and verify it, then open the link again.") % {"address": mask_email(invitation.email)}
+
+
+def mask_email(email: str) -> str:
+    """"s•••@tshwane.gov.za": enough for the invited person to recognise their address, not to harvest it."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}\u2022\u2022\u2022@{domain}" if domain else "\u2022\u2022\u2022"
+
+
 @transaction.atomic
 def accept_invitation(*, user: Any, token: str) -> Membership:
-    """Use an invitation: the person becomes an active member (even of an invitation-only network). One use."""
+    """Use an invitation: the person becomes an active member (even of an invitation-only network). One use, and only
+    by someone with the invited address, verified, on their account."""
     if not is_member(user):
         raise MembershipError(_("Log in with a verified email address to accept the invitation."))
     invitation = find_invitation(token)
@@ -230,6 +249,9 @@ def accept_invitation(*, user: Any, token: str) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise MembershipError(_("This invitation link is not valid: it may have been used already or expired."))
+    refusal = why_not_yours(user, invitation)
+    if refusal:  # a forwarded link must not let someone else in (invitation-only networks are closed for a reason)
+        raise MembershipError(refusal)
     network = invitation.network
     membership, _created = Membership.objects.select_for_update().get_or_create(network=network, user=user)
     if membership.is_banned:

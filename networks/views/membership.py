@@ -166,4 +166,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         request.session.pop(service.SESSION_INVITATION_KEY, None)
         messages.success(request, _("You joined %(network)s.") % {"network": network.name})
         return redirect(network)
-    return render(request, "networks/member_invitation.html", {"network": network, "invitation": invitation})
+    return render(request, "networks/member_invitation.html", {
+        "network": network, "invitation": invitation, "not_for_you": service.why_not_yours(request.user, invitation),
+    })

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -183,7 +184,7 @@ def test_invitation_stores_only_a_hash_and_works_once(client, commit):
     assert token in mail.outbox[-1].body
     link = re.search(r"http\S+/networks/invitations/\S+/", mail.outbox[-1].body).group(0)
     path = link[link.index("/networks/"):]
-    user = UserFactory()
+    user = UserFactory(email="New.Person@example.org")  # the invited address (in any case)
     client.force_login(user)
     # when the invitee accepts
     client.post(path)
@@ -212,6 +213,33 @@ def test_tampered_invitation_links_give_404_and_join_nothing(client, mangle):
     response = client.post(f"/networks/invitations/{mangle(token)}/")
     assert response.status_code == 404
     assert not Membership.objects.filter(network=network, user=user).exists()
+
+
+def test_a_forwarded_invitation_lets_nobody_else_in(client):
+    # Given an invitation to an invitation-only network, sent to one address
+    network = NetworkFactory(join_policy=Network.JoinPolicy.INVITATION)
+    _invitation, token = _invite(network, make_coordinator(network), email="thandi@tshwane.gov.za")
+    path = f"/networks/invitations/{token}/"
+    # When someone else, or the invitee with the address not yet verified, uses the link
+    for person, told in (
+        (UserFactory(email="someone.else@example.org"), "This invitation was sent to t\u2022\u2022\u2022@tshwane.gov.za"),
+        (UserFactory(email="thandi@tshwane.gov.za", verified=False), "Log in with a verified email address"),
+    ):
+        client.force_login(person)
+        page = client.get(path).content.decode()
+        assert told in page and "Accept and join" not in page
+        response = client.post(path, follow=True)
+        # Then they are told why (the address masked) and join nothing; the link still works
+        assert told in response.content.decode()
+        if person.email == "someone.else@example.org":
+            assert "thandi@tshwane" not in response.content.decode()
+        assert not Membership.objects.filter(network=network, user=person).exists()
+    # And once the address is verified, its owner joins with the same link
+    EmailAddress.objects.filter(email="thandi@tshwane.gov.za").update(verified=True)
+    invitee = EmailAddress.objects.get(email="thandi@tshwane.gov.za").user
+    client.force_login(invitee)
+    client.post(path)
+    assert _status(network, invitee) == Membership.Status.ACTIVE
 
 
 def test_expired_invitation_is_refused():
