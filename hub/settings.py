@@ -168,6 +168,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "hub_cache",
+        # Django's default (300) would let a flood of sign-ups from many addresses cull the rate-limit counters.
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 100_000)},
     },
     # Each web process's own memory: the resource centre's counts for browsing (resources/browse_cache.py), checked
     # against a generation kept in "default" on every use.
