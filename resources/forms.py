@@ -339,8 +339,8 @@ class ResourceMetadataForm(forms.ModelForm):
         return data
 
 
-class CoverImageField(forms.Form):
-    """The optional cover image of the upload and edit forms, checked by its bytes."""
+class CoverImageForm(forms.Form):
+    """The optional cover image field, shared by the upload and edit forms (checked by its bytes)."""
 
     cover_image = forms.FileField(
         label=gettext_lazy("Cover image"),
@@ -362,7 +362,7 @@ class CoverImageField(forms.Form):
         return image
 
 
-class ResourceUploadForm(ResourceMetadataForm, CoverImageField):
+class ResourceUploadForm(ResourceMetadataForm, CoverImageForm):
     # Shown as required (a link alone is the exception, checked in clean()).
     files = CheckedFilesField(label=gettext_lazy("Files"), required=True, help_text="", link_may_replace=True)
 
@@ -399,7 +399,7 @@ class ResourceUploadForm(ResourceMetadataForm, CoverImageField):
         return cleaned
 
 
-class ResourceEditForm(ResourceMetadataForm, CoverImageField):
+class ResourceEditForm(ResourceMetadataForm, CoverImageForm):
     edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     remove_cover = forms.BooleanField(label=gettext_lazy("Remove the cover image"), required=False)
 
