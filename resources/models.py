@@ -12,6 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -187,6 +188,15 @@ class Resource(models.Model):
             models.Index(fields=["status", "visibility"], name="resources_status_visibility"),
             models.Index(fields=["review_by"], name="resources_review_by"),
             GinIndex(fields=["languages"], name="resources_languages_gin"),
+            # Browsing without search words reads a page in each sort order straight from these
+            # (resources.selectors._browse_order); only published resources are ever browsed.
+            models.Index(models.F("published_at").desc(nulls_last=True), models.F("id").desc(),
+                         condition=models.Q(status="published"), name="resources_browse_newest"),
+            models.Index(models.F("download_count").desc(), models.F("published_at").desc(nulls_last=True),
+                         models.F("id").desc(), condition=models.Q(status="published"),
+                         name="resources_browse_downloads"),
+            models.Index(Lower("title"), models.F("id"), condition=models.Q(status="published"),
+                         name="resources_browse_title"),
         ]
         permissions = [
             ("review_resource", "Can review and publish submitted resources"),

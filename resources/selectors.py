@@ -503,10 +503,11 @@ def _browse_page(*, user: Any, filters: dict[str, list[str]], sort: str, page: i
     if total and (page - 1) * page_size >= total:  # past the last page: show the last one
         page = (total - 1) // page_size + 1
     offset = (page - 1) * page_size
+    # Nothing to look for when nothing matched (an ordered index scan would read the whole index to find that out).
     ids = list(
         apply_filters(Resource.objects.visible_to(user), filters)
         .order_by(*_browse_order(sort)).values_list("id", flat=True)[offset:offset + page_size]
-    )
+    ) if total else []
     return SearchResults(
         query="",
         sort=sort,
