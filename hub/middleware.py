@@ -1,9 +1,13 @@
-"""Headers Django's own middleware does not set."""
+"""The hub's middleware: headers Django's own middleware does not set, and allauth's session tracking, throttled."""
 
 from __future__ import annotations
 
+import time
 from typing import Callable
 
+from allauth.account.adapter import get_adapter
+from allauth.usersessions import app_settings as usersessions_settings
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -40,21 +44,14 @@ class UserSessionActivityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from allauth.usersessions import app_settings
-
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)
-        if app_settings.TRACK_ACTIVITY and session is not None and session.session_key and user is not None \
+        if usersessions_settings.TRACK_ACTIVITY and session is not None and session.session_key and user is not None \
                 and user.is_authenticated:
             self._track(request)
         return self.get_response(request)
 
     def _track(self, request: HttpRequest) -> None:
-        import time
-
-        from allauth.account.adapter import get_adapter
-        from allauth.usersessions.models import UserSession
-
         client = f"{get_adapter().get_client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
         now = int(time.time())
         seen = request.session.get(self.SESSION_KEY)

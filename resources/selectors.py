@@ -328,15 +328,14 @@ def search_resources(
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
     page = max(1, int(page))
 
-    browse_kept: tuple[list[str], str | None] | None = None
-    if not query and with_facets:
+    browsing = not query and with_facets
+    if browsing:
         # Browsing: the counts may be kept from an earlier request (resources.browse_cache); the page is one query.
         levels = visibility_levels(user)
         generation, summary = browse_cache.lookup(levels, facet_names, filters)
         if summary is not None:
             return _browse_page(user=user, filters=filters, sort=sort, page=page, page_size=page_size,
                                 facet_names=facet_names, summary=summary)
-        browse_kept = (levels, generation)
 
     base = Resource.objects.visible_to(user).order_by()
     flags = {f"ok_{name}": values for name, values in filters.items()}
@@ -463,8 +462,8 @@ def search_resources(
             total, facet_rows, stride, page_rows = _run(cursor, statement, parameters)
     facet_rows = json.loads(facet_rows) if isinstance(facet_rows, str) else facet_rows
     page_rows = json.loads(page_rows) if isinstance(page_rows, str) else page_rows
-    if browse_kept is not None:
-        browse_cache.keep(browse_kept[1], browse_kept[0], facet_names, filters, (total, facet_rows, stride))
+    if browsing:
+        browse_cache.keep(generation, levels, facet_names, filters, (total, facet_rows, stride))
 
     hits = _load_hits(user=user, page_rows=page_rows)
     paginator = Paginator(range(total), page_size)

@@ -543,7 +543,7 @@ def remove_cover_image(*, resource: Resource) -> Resource:
     """Take the cover image off a resource: its three stored files are deleted once this is committed."""
     stored = _cover_names(resource)
     for field in COVER_FILE_FIELDS:
-        setattr(resource, field, None)
+        setattr(resource, field, "")
     resource.cover_thumbnail_width = resource.cover_thumbnail_height = None
     resource.cover_small_width = resource.cover_small_height = None
     Resource.objects.filter(pk=resource.pk).update(
