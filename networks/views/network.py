@@ -47,9 +47,9 @@ def network_list(request: HttpRequest) -> HttpResponse:
 
 
 def network_landing(request: HttpRequest, network: Network) -> HttpResponse:
-    """A members-only network's page for a signed-in person who may ask to join but not read it: its name,
-    description, purpose, member count and the "Ask to join" form. Nothing of its forum, events, library, members
-    or coordinators, not even how many there are."""
+    """A members-only network's page for a signed-in person who may join it (open) or ask to (approval) but not
+    read it: its name, description, purpose, member count and the join form. Nothing of its forum, events, library,
+    members or coordinators, not even how many there are."""
     membership = Membership.objects.filter(network=network, user=request.user).first()
     allowed = can_join(request.user, network)
     return render(request, "networks/network_landing.html", {
